@@ -1,0 +1,5 @@
+"""Organisations, people, roles and signing in."""
+
+from flask import Blueprint
+
+bp = Blueprint("accounts", __name__)

@@ -1,0 +1,186 @@
+"""People and organisations: create, authenticate, change roles. Callers commit."""
+
+from __future__ import annotations
+
+import re
+
+from argon2 import PasswordHasher, profiles
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from app.accounts.models import Organisation, Role, User
+from app.audit.services import record
+from app.common.time import is_valid_zone, utcnow
+from app.extensions import db
+
+_HASHERS = {
+    "argon2id": PasswordHasher(),
+    # Test suites create many users; the cheapest argon2id profile keeps them fast. Never in production.
+    "argon2id-fast-for-tests": PasswordHasher.from_parameters(profiles.CHEAPEST),
+}
+MIN_PASSWORD_LENGTH = 12
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be carried out, with a message for people."""
+
+
+def _hasher() -> PasswordHasher:
+    return _HASHERS[current_app.config["PASSWORD_HASHER"]]
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with argon2id."""
+    return _hasher().hash(password)
+
+
+def check_password(user: User | None, password: str) -> bool:
+    """Verify a password; an unknown e-mail costs the same time as a wrong password."""
+    stored = user.password_hash if user else _hasher().hash("not-a-real-password")
+    try:
+        return _hasher().verify(stored, password) and user is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def find_user_by_email(email: str) -> User | None:
+    """Look a user up by e-mail, case-insensitively."""
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the active user with these credentials, auditing success and failure."""
+    user = find_user_by_email(email)
+    if not check_password(user, password):
+        record(
+            "auth.login_failed",
+            actor=None,
+            organisation=user.organisation if user else None,
+            details={"email": email.strip().lower()[:254]},
+        )
+        return None
+    if not user.is_active_user:
+        record("auth.login_refused_inactive", actor=user)
+        return None
+    user.last_login_at = utcnow()
+    record("auth.login", actor=user)
+    return user
+
+
+def validate_password(password: str) -> None:
+    """Refuse passwords too short to resist guessing."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(_("Use a password of at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+
+
+def create_organisation(
+    *,
+    name: str,
+    slug: str,
+    time_zone: str = "UTC",
+    default_language: str = "en",
+    actor: User | None,
+) -> Organisation:
+    """Create an organisation with a unique slug."""
+    slug = slug.strip().lower()
+    if not SLUG_PATTERN.match(slug):
+        raise AccountError(_("The short name may use lower-case letters, digits and hyphens only."))
+    if db.session.scalar(select(Organisation).where(Organisation.slug == slug)):
+        raise AccountError(_("An organisation with the short name %(slug)s already exists.", slug=slug))
+    if not is_valid_zone(time_zone):
+        raise AccountError(_("%(zone)s is not a known time zone (for example Europe/Paris).", zone=time_zone))
+    org = Organisation(name=name.strip(), slug=slug, time_zone=time_zone, default_language=default_language)
+    db.session.add(org)
+    record("organisation.create", actor=actor, organisation=org, obj=org, details={"slug": slug})
+    return org
+
+
+def create_user(
+    *,
+    email: str,
+    name: str,
+    password: str,
+    organisation: Organisation,
+    role: Role,
+    actor: User | None,
+) -> User:
+    """Create a person in an organisation with a role."""
+    email = email.strip().lower()
+    if find_user_by_email(email):
+        raise AccountError(_("A user with the e-mail %(email)s already exists.", email=email))
+    validate_password(password)
+    user = User(
+        email=email,
+        name=name.strip() or email,
+        password_hash=hash_password(password),
+        organisation=organisation,
+        role=Role(role),
+    )
+    db.session.add(user)
+    record(
+        "user.create",
+        actor=actor,
+        organisation=organisation,
+        obj=user,
+        details={"email": email, "role": str(role)},
+    )
+    return user
+
+
+def change_role(user: User, role: Role, *, actor: User) -> None:
+    """Give a person another role; the change signs them out everywhere."""
+    if user.id == actor.id:
+        raise AccountError(_("You cannot change your own role; ask another admin."))
+    old = user.role
+    user.role = Role(role)
+    user.session_version += 1
+    record(
+        "user.role_change",
+        actor=actor,
+        organisation=user.organisation,
+        obj=user,
+        details={"from": str(old), "to": str(role)},
+    )
+
+
+def set_active(user: User, is_active: bool, *, actor: User) -> None:
+    """Deactivate or reactivate a person; deactivation ends their sessions."""
+    if user.id == actor.id and not is_active:
+        raise AccountError(_("You cannot deactivate yourself."))
+    user.is_active_user = is_active
+    user.session_version += 1
+    record(
+        "user.activate" if is_active else "user.deactivate",
+        actor=actor,
+        organisation=user.organisation,
+        obj=user,
+    )
+
+
+def sign_out_everywhere(user: User, *, actor: User) -> None:
+    """Invalidate every session the person has."""
+    user.session_version += 1
+    record("user.sign_out_everywhere", actor=actor, organisation=user.organisation, obj=user)
+
+
+def set_password(user: User, password: str, *, actor: User | None) -> None:
+    """Set a new password; other sessions end."""
+    validate_password(password)
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    record("user.password_change", actor=actor, organisation=user.organisation, obj=user)
+
+
+def load_session_user(identifier: str) -> User | None:
+    """Return the user a session names, if the session's version is still current."""
+    try:
+        user_id, version = (int(part) for part in identifier.split(":", 1))
+    except ValueError:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or user.session_version != version or not user.is_active_user:
+        return None
+    return user

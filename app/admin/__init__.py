@@ -1,0 +1,5 @@
+"""Admin pages: people, organisations."""
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")

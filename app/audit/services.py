@@ -1,0 +1,42 @@
+"""The one helper every service uses to write the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import has_request_context, request
+
+from app.accounts.models import Organisation, User
+from app.audit.models import AuditEvent
+from app.extensions import db
+
+
+def record(
+    action: str,
+    *,
+    actor: User | None,
+    organisation: Organisation | None = None,
+    obj: Any = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append an audit event; the caller's transaction commits it with the change it describes."""
+    if obj is not None and getattr(obj, "id", 0) is None:
+        db.session.flush()  # the event names the object by id, so the object needs one
+    if organisation is None and actor is not None:
+        organisation = actor.organisation
+    event = AuditEvent(
+        action=action,
+        actor=actor,
+        organisation=organisation,
+        object_type=type(obj).__name__ if obj is not None else None,
+        object_id=str(obj.id) if getattr(obj, "id", None) is not None else None,
+        details=details or {},
+        ip=_client_ip(),
+    )
+    db.session.add(event)
+    return event
+
+
+def _client_ip() -> str | None:
+    # The audit trail is infrastructure: it reads the address itself so services stay request-free.
+    return request.remote_addr if has_request_context() else None

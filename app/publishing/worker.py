@@ -1,0 +1,60 @@
+"""The worker process: an APScheduler ticker that dispatches due posts and records a heartbeat."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask, g
+
+from app.common.time import utcnow
+from app.extensions import db
+from app.publishing.models import WorkerHeartbeat
+
+log = logging.getLogger(__name__)
+
+# Work done on every tick, in order; the publisher registers dispatch and the lease sweeper here.
+TICK_TASKS: list[Callable[[], object]] = []
+
+
+def beat(worker_id: str) -> None:
+    """Record that this worker is alive."""
+    heartbeat = db.session.get(WorkerHeartbeat, worker_id)
+    if heartbeat is None:
+        heartbeat = WorkerHeartbeat(worker_id=worker_id, hostname=socket.gethostname(), pid=os.getpid())
+        db.session.add(heartbeat)
+    heartbeat.beat_at = utcnow()
+    db.session.commit()
+
+
+def tick(app: Flask, worker_id: str) -> None:
+    """One pass: heartbeat, then every registered task; a failing task never stops the worker."""
+    with app.app_context():
+        g.worker_id = worker_id  # tasks name their leases after the worker
+        beat(worker_id)
+        for task in TICK_TASKS:
+            try:
+                task()
+            except Exception:
+                db.session.rollback()
+                log.exception("worker task %s failed", getattr(task, "__name__", task))
+        db.session.remove()
+
+
+def run_worker(app: Flask) -> None:
+    """Run the ticker in this process until interrupted."""
+    worker_id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    seconds = float(app.config["COUNTERPOINT_TICK_SECONDS"])
+    # The scheduler is only a ticker: the database is the queue, so coalesce and never overlap.
+    scheduler = BlockingScheduler(
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": max(1, int(seconds))}
+    )
+    scheduler.add_job(tick, "interval", seconds=seconds, args=(app, worker_id), next_run_time=utcnow())
+    log.info("worker %s ticking every %s s", worker_id, seconds)
+    with contextlib.suppress(KeyboardInterrupt, SystemExit):
+        scheduler.start()
