@@ -1,0 +1,97 @@
+"""The trend board's query: filters, text search and sorting, in SQL."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Select, String, and_, case, cast, func, or_, select
+
+from app.trends.models import Observation, Trend
+
+SORTS = ("newest", "growing", "severe")
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    status: str = ""
+    severity: int | None = None
+    target_group: str = ""
+    platform: str = ""
+    language: str = ""
+    region: str = ""
+    q: str = ""
+    sort: str = "newest"
+    organisation_id: int | None = None
+
+
+def _json_contains(column, value: str):
+    """A JSON list column holds this exact string (portable: matches the serialised text)."""
+    needle = json.dumps(value)
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return cast(column, String).like(f"%{escaped}%", escape="\\")
+
+
+def _like(column, text: str):
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.ilike(f"%{escaped}%", escape="\\")
+
+
+def growth_columns(today: date):
+    """Sums of the last 7 days and the 7 before, per trend, as a subquery."""
+    recent_start, previous_start = today - timedelta(days=6), today - timedelta(days=13)
+    in_recent = and_(Observation.observed_on >= recent_start, Observation.observed_on <= today)
+    in_previous = and_(Observation.observed_on >= previous_start, Observation.observed_on < recent_start)
+    return (
+        select(
+            Observation.trend_id.label("trend_id"),
+            func.sum(case((in_recent, Observation.count), else_=0)).label("recent"),
+            func.sum(case((in_previous, Observation.count), else_=0)).label("previous"),
+        )
+        .where(Observation.observed_on >= previous_start, Observation.observed_on <= today)
+        .group_by(Observation.trend_id)
+        .subquery()
+    )
+
+
+def board_query(filters: BoardFilters, *, today: date) -> Select:
+    """Select trends matching the filters, sorted as asked."""
+    query = select(Trend)
+    if filters.organisation_id:
+        query = query.where(Trend.organisation_id == filters.organisation_id)
+    if filters.status:
+        query = query.where(Trend.status == filters.status)
+    if filters.severity:
+        query = query.where(Trend.severity == filters.severity)
+    for column, value in (
+        (Trend.target_groups, filters.target_group.upper()),
+        (Trend.platforms, filters.platform.lower()),
+        (Trend.languages, filters.language),
+        (Trend.regions, filters.region.upper()),
+    ):
+        if value.strip():
+            query = query.where(_json_contains(column, value.strip()))
+    q = filters.q.strip()
+    if q:
+        as_json = json.dumps(q)[1:-1]  # how the text appears inside the JSON lists
+        query = query.where(
+            or_(
+                _like(Trend.title, q),
+                _like(Trend.summary, q),
+                _like(cast(Trend.keywords, String), as_json),
+                _like(cast(Trend.hashtags, String), as_json),
+                _like(cast(Trend.narrative_tags, String), as_json),
+            )
+        )
+    if filters.sort == "growing":
+        growth = growth_columns(today)
+        delta = func.coalesce(growth.c.recent, 0) - func.coalesce(growth.c.previous, 0)
+        query = query.outerjoin(growth, growth.c.trend_id == Trend.id).order_by(
+            delta.desc(), func.coalesce(growth.c.recent, 0).desc(), Trend.id.desc()
+        )
+    elif filters.sort == "severe":
+        query = query.order_by(Trend.severity.desc(), Trend.updated_at.desc(), Trend.id.desc())
+    else:
+        query = query.order_by(Trend.created_at.desc(), Trend.id.desc())
+    return query
