@@ -1,0 +1,107 @@
+"""The shapes the drafter returns: validated candidates, batches and rewrites (pydantic v2)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+StrategyKey = Literal[
+    "facts",
+    "question",
+    "hypocrisy",
+    "empathy_affiliation",
+    "denouncing",
+    "consequences",
+    "humor",
+    "alternative",
+]
+
+PlatformKey = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z][a-z0-9_]{0,31}$"),
+]
+LanguageTag = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"),
+]
+MAX_TEXT_CHARS = 2000
+DraftText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT_CHARS)]
+# Some platforms allow long posts (LinkedIn 3,000, Telegram 4,096); a variant may be longer than
+# the main text but never unbounded.
+VariantText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+
+
+class Candidate(BaseModel):
+    """One draft counter-message in one strategy, with optional per-platform variants."""
+
+    strategy: StrategyKey
+    language: LanguageTag
+    text: DraftText
+    variants: dict[PlatformKey, VariantText] = {}
+    rationale: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    facts_used: list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]] = []
+
+    @field_validator("variants", mode="before")
+    @classmethod
+    def _variants_from_pairs(cls, value: Any) -> Any:
+        """Accept variants as [{"platform": ..., "text": ...}], the shape strict JSON schema allows."""
+        if isinstance(value, list):
+            try:
+                return {item["platform"]: item["text"] for item in value}
+            except (TypeError, KeyError):
+                return value
+        return value
+
+
+class DraftBatch(BaseModel):
+    """The drafter's answer: between 1 and 10 candidates."""
+
+    candidates: list[Candidate] = Field(min_length=1, max_length=10)
+
+
+class Rewrite(BaseModel):
+    """A revised, adapted or translated text."""
+
+    text: VariantText
+    rationale: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+
+
+# Wire shapes for strict structured output: every field required, no open-ended dicts, no
+# defaults and no length keywords, which OpenAI's strict mode rejects. What comes back is then
+# validated against the models above, which hold the real limits.
+
+
+class WireVariant(BaseModel):
+    """One platform version of a candidate, as sent over the wire."""
+
+    model_config = ConfigDict(extra="forbid")
+    platform: str
+    text: str
+
+
+class WireCandidate(BaseModel):
+    """A candidate as sent over the wire."""
+
+    model_config = ConfigDict(extra="forbid")
+    strategy: StrategyKey
+    language: str
+    text: str
+    variants: list[WireVariant]
+    rationale: str
+    facts_used: list[str]
+
+
+class WireDraftBatch(BaseModel):
+    """Strict-schema twin of DraftBatch sent as the response_format."""
+
+    model_config = ConfigDict(extra="forbid", title="draft_batch")
+    candidates: list[WireCandidate]
+
+
+class WireRewrite(BaseModel):
+    """Strict-schema twin of Rewrite sent as the response_format."""
+
+    model_config = ConfigDict(extra="forbid", title="rewrite")
+    text: str
+    rationale: str
