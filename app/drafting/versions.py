@@ -1,0 +1,160 @@
+"""Creating messages and saving versions: the one path every text change goes through."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+
+from app.accounts.models import User
+from app.audit.services import record
+from app.campaigns.models import Campaign
+from app.common.time import utcnow
+from app.drafting.models import Message, MessageStatus, MessageVersion, VersionSource, content_hash
+from app.extensions import db
+from app.trends.models import Trend
+
+
+def trend_context(trend: Trend | None, campaign: Campaign | None = None):
+    """What the do-no-harm checks need to know about a trend (and the campaign's sources)."""
+    from app.drafting.checks import TrendContext
+
+    sources = tuple(item.source_url for item in campaign.knowledge) if campaign else ()
+    if trend is None:
+        return TrendContext(sources=sources)
+    evidence = list(db.session.scalars(trend.evidence.select()))
+    return TrendContext(
+        lexicon_terms=tuple(trend.lexicon),
+        hashtags=tuple(trend.hashtags),
+        evidence_texts=tuple(item.excerpt for item in evidence if item.excerpt),
+        evidence_urls=tuple(item.url for item in evidence if item.url),
+        evidence_handles=tuple(item.author_handle for item in evidence if item.author_handle),
+        extra_hostile_terms=tuple(trend.extra_hostile_terms),
+        sources=sources,
+    )
+
+
+def run_version_checks(
+    text: str, variants: dict[str, str], *, language: str, platforms: list[str], context: Any
+) -> tuple[dict[str, Any], bool]:
+    """Check the main text for every target platform and each variant for its own platform."""
+    from app.drafting.checks import run_checks
+
+    findings: dict[str, Any] = {}
+    has_errors = False
+    for platform in platforms or ["mastodon"]:
+        body = variants.get(platform) or text
+        report = run_checks(body, platform=platform, language=language, trend=context)
+        findings[platform] = report.as_dict()
+        has_errors = has_errors or report.has_errors
+    return findings, has_errors
+
+
+def create_message(
+    *,
+    campaign: Campaign,
+    trend: Trend | None,
+    strategy: str,
+    language: str,
+    text: str,
+    variants: dict[str, str] | None = None,
+    source: VersionSource,
+    author: User,
+    provenance: dict[str, Any] | None = None,
+) -> Message:
+    """Create a draft message with its first version."""
+    message = Message(
+        campaign=campaign,
+        trend=trend,
+        strategy=strategy,
+        language=language,
+        status=MessageStatus.DRAFT,
+        created_by=author,
+    )
+    db.session.add(message)
+    db.session.flush()
+    save_version(
+        message, text=text, variants=variants or {}, source=source, author=author, provenance=provenance
+    )
+    record(
+        "message.create",
+        actor=author,
+        organisation=campaign.organisation,
+        obj=message,
+        details={"source": str(source), "strategy": strategy, "language": language},
+    )
+    return message
+
+
+def save_version(
+    message: Message,
+    *,
+    text: str,
+    variants: dict[str, str],
+    source: VersionSource,
+    author: User,
+    provenance: dict[str, Any] | None = None,
+    note: str = "",
+) -> MessageVersion:
+    """Store a new version; editing an approved message returns it to draft and voids its approvals."""
+    variants = {platform: body for platform, body in variants.items() if body and body.strip()}
+    findings, has_errors = run_version_checks(
+        text,
+        variants,
+        language=message.language,
+        platforms=message.campaign.platforms,
+        context=trend_context(message.trend, message.campaign),
+    )
+    number = (
+        db.session.scalar(
+            select(db.func.max(MessageVersion.number)).where(MessageVersion.message_id == message.id)
+        )
+        or 0
+    ) + 1
+    version = MessageVersion(
+        message=message,
+        number=number,
+        text=text,
+        variants=variants,
+        content_hash=content_hash(text, variants),
+        source=source,
+        author=author,
+        findings=findings,
+        has_errors=has_errors,
+        provenance=provenance,
+        note=note,
+    )
+    db.session.add(version)
+    db.session.flush()
+    message.current_version = version
+    if message.status in (MessageStatus.APPROVED, MessageStatus.IN_REVIEW):
+        revoke_approvals(message, reason="edited", actor=author)
+        message.status = MessageStatus.DRAFT
+    record(
+        "message.version",
+        actor=author,
+        organisation=message.campaign.organisation,
+        obj=message,
+        details={"version": number, "hash": version.content_hash, "source": str(source)},
+    )
+    return version
+
+
+def revoke_approvals(message: Message, *, reason: str, actor: User | None) -> int:
+    """Void every standing approval of a message; returns how many were voided."""
+    from app.review.models import Approval
+
+    result = db.session.execute(
+        update(Approval)
+        .where(Approval.message_id == message.id, Approval.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_reason=reason)
+    )
+    if result.rowcount:
+        record(
+            "approval.revoke",
+            actor=actor,
+            organisation=message.campaign.organisation,
+            obj=message,
+            details={"reason": reason, "count": result.rowcount},
+        )
+    return result.rowcount
