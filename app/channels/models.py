@@ -1,0 +1,62 @@
+"""Partner channels: an organisation's account on a platform, with encrypted credentials."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import Organisation
+from app.common.time import utcnow
+from app.common.types import UTCDateTime
+from app.extensions import db
+
+
+class Channel(db.Model):
+    __tablename__ = "channels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(16))  # mastodon, bluesky, telegram, webhook, manual
+    display_name: Mapped[str] = mapped_column(String(200))
+    handle: Mapped[str | None] = mapped_column(String(200))
+    server_url: Mapped[str | None] = mapped_column(String(500))
+    # Fernet token of a JSON object {"channel_id": id, "credentials": {...}}: never shown, never logged.
+    credentials_encrypted: Mapped[str | None] = mapped_column(Text)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # e.g. telegram chat_id
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # {"mon": [["09:00", "18:00"]], ...}; empty means any time
+    posting_windows: Mapped[dict[str, list[list[str]]]] = mapped_column(JSON, default=dict)
+    min_spacing_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    daily_cap: Mapped[int | None] = mapped_column(Integer)
+    char_limit_override: Mapped[int | None] = mapped_column(Integer)
+    is_paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_individual_account: Mapped[bool] = mapped_column(Boolean, default=False)  # DOMAIN.md rule 12
+    needs_reauth: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    credentials_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Read from the instance on save and on "test connection" (Mastodon servers differ).
+    detected_char_limit: Mapped[int | None] = mapped_column(Integer)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    organisation: Mapped[Organisation] = relationship()
+
+    @property
+    def is_usable(self) -> bool:
+        return not (self.is_paused or self.needs_reauth or self.is_archived)
+
+    @property
+    def is_manual(self) -> bool:
+        return self.platform == "manual"
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.credentials_encrypted)
+
+    @property
+    def char_limit(self) -> int | None:
+        """The limit posts must respect: the override, else what the instance says."""
+        return self.char_limit_override or self.detected_char_limit

@@ -1,0 +1,158 @@
+"""The publishing queue: one post per (approved version, channel), its attempts, pauses, heartbeats."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import User
+from app.channels.models import Channel
+from app.common.time import utcnow
+from app.common.types import UTCDateTime
+from app.drafting.models import Message, MessageVersion
+from app.extensions import db
+
+
+class PostStatus(StrEnum):
+    AWAITING_PARTNER = "awaiting_partner"
+    QUEUED = "queued"
+    SENDING = "sending"
+    POSTED = "posted"
+    UNKNOWN_OUTCOME = "unknown_outcome"
+    FAILED = "failed"
+    MISSED = "missed"
+    HELD = "held"
+    CANCELLED = "cancelled"
+
+
+_NOT_YET_SENT = {PostStatus.AWAITING_PARTNER, PostStatus.QUEUED, PostStatus.MISSED, PostStatus.HELD}
+
+# DESIGN.md: awaiting_partner → queued → sending → posted; sending → queued (retry, same key);
+# sending → unknown_outcome | failed; queued → missed; any not-yet-sent → held or cancelled.
+POST_TRANSITIONS: dict[PostStatus, frozenset[PostStatus]] = {
+    PostStatus.AWAITING_PARTNER: frozenset({PostStatus.QUEUED, PostStatus.HELD, PostStatus.CANCELLED}),
+    PostStatus.QUEUED: frozenset(
+        {PostStatus.SENDING, PostStatus.MISSED, PostStatus.HELD, PostStatus.CANCELLED}
+    ),
+    # sending → held: the platform refused the credentials; a person re-authorises and resumes.
+    PostStatus.SENDING: frozenset(
+        {PostStatus.POSTED, PostStatus.QUEUED, PostStatus.UNKNOWN_OUTCOME, PostStatus.FAILED, PostStatus.HELD}
+    ),
+    PostStatus.MISSED: frozenset({PostStatus.QUEUED, PostStatus.HELD, PostStatus.CANCELLED}),
+    PostStatus.HELD: frozenset({PostStatus.QUEUED, PostStatus.CANCELLED}),
+    # Reconciliation: a person (or a lookup) settles an unknown outcome; a failure may be retried.
+    PostStatus.UNKNOWN_OUTCOME: frozenset({PostStatus.POSTED, PostStatus.QUEUED, PostStatus.FAILED}),
+    PostStatus.FAILED: frozenset({PostStatus.QUEUED, PostStatus.CANCELLED}),
+    PostStatus.POSTED: frozenset(),
+    PostStatus.CANCELLED: frozenset(),
+}
+
+
+class Post(db.Model):
+    __tablename__ = "posts"
+    __table_args__ = (UniqueConstraint("version_id", "channel_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("message_versions.id"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))  # of the approved version, re-checked before send
+    text: Mapped[str] = mapped_column(Text)  # frozen at scheduling: the platform variant or the main text
+    scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    status: Mapped[PostStatus] = mapped_column(String(24), default=PostStatus.QUEUED, index=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)  # same on every retry
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempt_count: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # opens the dedupe window
+    remote_id: Mapped[str | None] = mapped_column(String(200))
+    remote_url: Mapped[str | None] = mapped_column(String(1000))
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    held_reason: Mapped[str | None] = mapped_column(String(300))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    partner_decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    partner_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    partner_decline_reason: Mapped[str | None] = mapped_column(Text)
+    lateness_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    message: Mapped[Message] = relationship()
+    version: Mapped[MessageVersion] = relationship()
+    channel: Mapped[Channel] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    attempts: Mapped[list[PostAttempt]] = relationship(back_populates="post", order_by="PostAttempt.id")
+
+    @property
+    def is_not_yet_sent(self) -> bool:
+        return self.status in _NOT_YET_SENT
+
+
+class PostAttempt(db.Model):
+    """One try at publishing a post, with the platform's answer."""
+
+    __tablename__ = "post_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
+    worker_id: Mapped[str | None] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome: Mapped[str] = mapped_column(String(24), default="started")  # posted, rate_limited, ...
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str | None] = mapped_column(Text)  # the platform's message, never credentials
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    post: Mapped[Post] = relationship(back_populates="attempts")
+
+
+class PublishingPause(db.Model):
+    """The coalition-wide pause switch: one row, on or off, with who set it."""
+
+    __tablename__ = "publishing_pauses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class WorkerHeartbeat(db.Model):
+    __tablename__ = "worker_heartbeats"
+
+    worker_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hostname: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CalendarFeed(db.Model):
+    """The secret token of an organisation's ICS feed; resetting it revokes old subscriptions."""
+
+    __tablename__ = "calendar_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), unique=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SinkDelivery(db.Model):
+    """A webhook delivery received by the development sink (never registered in production)."""
+
+    __tablename__ = "dev_sink_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    webhook_id: Mapped[str] = mapped_column(String(100), index=True)
+    channel_id: Mapped[int | None] = mapped_column(ForeignKey("channels.id"))
+    is_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

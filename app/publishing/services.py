@@ -1,0 +1,487 @@
+"""Scheduling, partner acceptance, pauses and the person-driven post actions. Callers commit."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import Select, exists, or_, select, update
+
+from app.accounts.models import Organisation, Role, User
+from app.audit.services import record
+from app.campaigns.models import Campaign, campaign_partners
+from app.channels.models import Channel
+from app.common.time import utcnow
+from app.drafting.models import Message, MessageStatus, MessageVersion
+from app.extensions import db
+from app.publishing.models import POST_TRANSITIONS, Post, PostStatus, PublishingPause
+from app.publishing.scheduling import next_free_slot, refusal, rules_for
+
+# Statuses that occupy a channel's slot for spacing and daily caps.
+SLOT_STATUSES = (
+    PostStatus.AWAITING_PARTNER,
+    PostStatus.QUEUED,
+    PostStatus.SENDING,
+    PostStatus.POSTED,
+    PostStatus.HELD,
+    PostStatus.UNKNOWN_OUTCOME,
+)
+NOT_YET_SENT = (PostStatus.AWAITING_PARTNER, PostStatus.QUEUED, PostStatus.MISSED, PostStatus.HELD)
+ATTENTION_STATUSES = (PostStatus.FAILED, PostStatus.UNKNOWN_OUTCOME, PostStatus.MISSED, PostStatus.HELD)
+
+
+class PublishingError(ValueError):
+    """A publishing action that cannot be carried out, with a message for people."""
+
+
+# ---------------------------------------------------------------- keys, approval, text
+
+
+def idempotency_key(version_id: int, channel_id: int) -> str:
+    """The key a post keeps on every retry: derived from its (version, channel) row."""
+    return hashlib.sha256(f"counterpoint:{version_id}:{channel_id}".encode()).hexdigest()[:32]
+
+
+def is_approved(message: Message, version: MessageVersion) -> bool:
+    """Whether this exact version may be published (the review feature decides when it is present)."""
+    try:
+        check = importlib.import_module("app.review.services").is_approved_for_publishing
+    except (ImportError, AttributeError):
+        check = _approved_fallback
+    return bool(check(message, version))
+
+
+def _approved_fallback(message: Message, version: MessageVersion) -> bool:
+    from app.review.models import Approval
+
+    if message.status != MessageStatus.APPROVED or message.current_version_id != version.id:
+        return False
+    if not version.matches_hash():
+        return False
+    approvals = db.session.scalars(
+        select(Approval).where(
+            Approval.version_id == version.id,
+            Approval.content_hash == version.content_hash,
+            Approval.revoked_at.is_(None),
+        )
+    ).all()
+    return len(approvals) >= int(current_app.config.get("COUNTERPOINT_APPROVALS_REQUIRED", 1))
+
+
+def frozen_text(version: MessageVersion, platform: str) -> str:
+    """The text a channel publishes: the platform variant, else the main text."""
+    return (version.variants or {}).get(platform) or version.text
+
+
+# ---------------------------------------------------------------- visibility and roles
+
+
+def visible_posts(user: User) -> Select:
+    """Posts on the person's organisation's channels or in campaigns it takes part in."""
+    return visible_posts_for(user.organisation_id)
+
+
+def visible_posts_for(org_id: int) -> Select:
+    """Posts on an organisation's channels or in campaigns it takes part in."""
+    partner = exists().where(
+        campaign_partners.c.campaign_id == Campaign.id, campaign_partners.c.organisation_id == org_id
+    )
+    return (
+        select(Post)
+        .join(Post.channel)
+        .join(Post.message)
+        .join(Message.campaign)
+        .where(or_(Channel.organisation_id == org_id, Campaign.organisation_id == org_id, partner))
+    )
+
+
+def can_view(user: User, post: Post) -> bool:
+    """Whether the post shows for this person."""
+    return (
+        db.session.scalar(visible_posts(user).where(Post.id == post.id).with_only_columns(Post.id))
+        is not None
+    )
+
+
+def can_act(user: User, post: Post) -> bool:
+    """Leads of the channel's organisation or of the scheduling campaign act on a post."""
+    if not user.has_role(Role.LEAD):
+        return False
+    return user.organisation_id in (post.channel.organisation_id, post.message.campaign.organisation_id)
+
+
+def _require_act(user: User, post: Post) -> None:
+    if not can_act(user, post):
+        raise PublishingError(_("Only a lead of the channel's or the campaign's organisation can do this."))
+
+
+def _transition(post: Post, target: PostStatus) -> None:
+    if target not in POST_TRANSITIONS[PostStatus(post.status)]:
+        raise PublishingError(
+            _(
+                "This post is %(status)s and cannot become %(target)s.",
+                status=str(post.status),
+                target=str(target),
+            )
+        )
+    post.status = target
+
+
+# ---------------------------------------------------------------- scheduling
+
+
+def taken_slots(channel: Channel, *, exclude: Iterable[int] = ()) -> list[datetime]:
+    """Times already used on a channel (for spacing and caps)."""
+    query = select(Post.scheduled_at).where(Post.channel_id == channel.id, Post.status.in_(SLOT_STATUSES))
+    excluded = list(exclude)
+    if excluded:
+        query = query.where(Post.id.not_in(excluded))
+    return list(db.session.scalars(query))
+
+
+def schedulable_channels(user: User) -> list[Channel]:
+    """Channels a lead may pick: any organisation's usable channel (others need that partner's yes)."""
+    query = (
+        select(Channel)
+        .where(Channel.is_archived.is_(False))
+        .order_by(Channel.organisation_id, Channel.display_name)
+    )
+    return list(db.session.scalars(query))
+
+
+def can_schedule(user: User, message: Message) -> bool:
+    """Leads of organisations taking part in the message's campaign schedule it."""
+    return user.has_role(Role.LEAD) and (message.campaign.takes_part(user.organisation_id) or user.is_admin)
+
+
+def schedule_message(
+    message: Message,
+    channels: list[Channel],
+    *,
+    actor: User,
+    at: datetime | None,
+    now: datetime | None = None,
+) -> list[Post]:
+    """One post per channel for the approved version, in one transaction; `at=None` picks the next free slot."""
+    now = now or utcnow()
+    version = message.current_version
+    if not can_schedule(actor, message):
+        raise PublishingError(_("Only a lead of an organisation taking part in the campaign can schedule."))
+    if version is None or not is_approved(message, version):
+        raise PublishingError(
+            _("Only an approved message can be scheduled. Ask a lead to approve this text.")
+        )
+    if not channels:
+        raise PublishingError(_("Choose at least one channel."))
+    if at is not None and at < now - timedelta(minutes=1):
+        raise PublishingError(_("Choose a time in the future, or the next free slot."))
+    if message.trend is not None and message.trend.is_closed:
+        raise PublishingError(_("The trend this message answers is closed; nothing is scheduled for it."))
+    posts = [_schedule_one(message, version, channel, actor=actor, at=at, now=now) for channel in channels]
+    return posts
+
+
+def _schedule_one(
+    message: Message,
+    version: MessageVersion,
+    channel: Channel,
+    *,
+    actor: User,
+    at: datetime | None,
+    now: datetime,
+) -> Post:
+    name = channel.display_name
+    if channel.is_archived:
+        raise PublishingError(_("The channel %(name)s is archived.", name=name))
+    existing = db.session.scalar(
+        select(Post).where(Post.version_id == version.id, Post.channel_id == channel.id)
+    )
+    if existing is not None:
+        raise PublishingError(_("This version is already scheduled on %(name)s.", name=name))
+    text = frozen_text(version, channel.platform)
+    _check_length(text, channel)
+    rules, taken = rules_for(channel), taken_slots(channel)
+    if at is None:
+        when = next_free_slot(rules, taken, now)
+        if when is None:
+            raise PublishingError(_("%(name)s has no free slot in the next 90 days.", name=name))
+    else:
+        reason = refusal(rules, taken, at)
+        if reason:
+            suggestion = next_free_slot(rules, taken, at)
+            raise PublishingError(
+                _(
+                    "%(name)s cannot post then: %(reason)s. Next free slot: %(slot)s (UTC).",
+                    name=name,
+                    reason=reason,
+                    slot=suggestion.strftime("%Y-%m-%d %H:%M") if suggestion else "—",
+                )
+            )
+        when = at
+    is_partner = channel.organisation_id != actor.organisation_id
+    post = Post(
+        message=message,
+        version=version,
+        channel=channel,
+        content_hash=version.content_hash,
+        text=text,
+        scheduled_at=when,
+        idempotency_key=idempotency_key(version.id, channel.id),
+        created_by=actor,
+        status=PostStatus.AWAITING_PARTNER if is_partner else PostStatus.QUEUED,
+    )
+    db.session.add(post)
+    db.session.flush()
+    record(
+        "post.schedule",
+        actor=actor,
+        obj=post,
+        details={
+            "channel_id": channel.id,
+            "version_id": version.id,
+            "hash": version.content_hash,
+            "scheduled_at": when.isoformat(),
+            "status": str(post.status),
+        },
+    )
+    if is_partner:
+        notify_managers(
+            channel.organisation,
+            kind="partner_request",
+            subject=_("A partner asks to post on %(name)s", name=name),
+            link="/publishing/partner-requests",
+        )
+    return post
+
+
+def _check_length(text: str, channel: Channel) -> None:
+    from app.drafting.lengths import PLATFORMS, count
+
+    if channel.platform not in PLATFORMS:
+        return
+    result = count(text, channel.platform, limit=channel.char_limit)
+    if result.count > result.limit:
+        raise PublishingError(
+            _(
+                "The text is %(count)d %(unit)s long; %(name)s allows %(limit)d.",
+                count=result.count,
+                unit=result.unit,
+                name=channel.display_name,
+                limit=result.limit,
+            )
+        )
+
+
+# ---------------------------------------------------------------- partners
+
+
+def partner_requests(user: User) -> Select:
+    """Posts waiting for this person's organisation to accept them on its channels."""
+    return (
+        select(Post)
+        .join(Post.channel)
+        .where(Channel.organisation_id == user.organisation_id, Post.status == PostStatus.AWAITING_PARTNER)
+        .order_by(Post.scheduled_at)
+    )
+
+
+def _require_partner_lead(post: Post, actor: User) -> None:
+    if actor.organisation_id != post.channel.organisation_id or not actor.has_role(Role.LEAD):
+        raise PublishingError(_("Only a lead of the channel's organisation can answer this request."))
+
+
+def accept_partner(post: Post, *, actor: User, now: datetime | None = None) -> None:
+    """The channel's organisation agrees to publish the post on its channel."""
+    _require_partner_lead(post, actor)
+    _transition(post, PostStatus.QUEUED)
+    post.partner_decided_by_id, post.partner_decided_at = actor.id, now or utcnow()
+    db.session.flush()
+    record("post.partner_accept", actor=actor, obj=post, details={"hash": post.content_hash})
+    _notify_scheduler(
+        post,
+        _("%(org)s accepted a post on %(name)s", org=actor.organisation.name, name=post.channel.display_name),
+    )
+
+
+def decline_partner(post: Post, *, actor: User, reason: str, now: datetime | None = None) -> None:
+    """The channel's organisation refuses, with a reason the scheduler reads."""
+    _require_partner_lead(post, actor)
+    if not reason.strip():
+        raise PublishingError(_("Say why you decline, so the campaign team can adapt."))
+    _transition(post, PostStatus.CANCELLED)
+    post.partner_decided_by_id, post.partner_decided_at = actor.id, now or utcnow()
+    post.partner_decline_reason = reason.strip()[:2000]
+    db.session.flush()
+    record("post.partner_decline", actor=actor, obj=post, details={"reason": post.partner_decline_reason})
+    _notify_scheduler(
+        post,
+        _("%(org)s declined a post on %(name)s", org=actor.organisation.name, name=post.channel.display_name),
+        body=post.partner_decline_reason,
+    )
+
+
+# ---------------------------------------------------------------- person-driven actions
+
+
+def cancel_post(post: Post, *, actor: User) -> None:
+    """Cancel a post that has not been sent; a compare-and-set so a cancel before the claim always wins."""
+    _require_act(actor, post)
+    result = db.session.execute(
+        update(Post)
+        .where(Post.id == post.id, Post.status.in_(NOT_YET_SENT + (PostStatus.FAILED,)))
+        .values(status=PostStatus.CANCELLED, lease_owner=None, lease_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(post)
+    if result.rowcount != 1:
+        raise PublishingError(_("Too late to cancel: the post is %(status)s.", status=str(post.status)))
+    record("post.cancel", actor=actor, obj=post)
+
+
+def resume_post(post: Post, *, actor: User, now: datetime | None = None) -> None:
+    """A person resumes a held or missed post (or retries a failed one), confirming it may be late."""
+    _require_act(actor, post)
+    now = now or utcnow()
+    if post.status not in (PostStatus.HELD, PostStatus.MISSED, PostStatus.FAILED):
+        raise PublishingError(_("Only held, missed or failed posts can be resumed."))
+    if post.channel.needs_reauth:
+        raise PublishingError(_("Replace the channel's credentials first: the platform refused them."))
+    _transition(post, PostStatus.QUEUED)
+    post.lateness_confirmed = post.scheduled_at < now
+    post.held_reason, post.next_attempt_at, post.lease_owner, post.lease_expires_at = None, None, None, None
+    if post.attempt_count >= MAX_TRIES:
+        post.attempt_count = 0
+    db.session.flush()
+    record("post.resume", actor=actor, obj=post, details={"late": post.lateness_confirmed})
+
+
+def mark_posted_manually(post: Post, *, actor: User, url: str, now: datetime | None = None) -> None:
+    """A person posted the text by hand (or found it on the platform) and records the link."""
+    if actor.organisation_id not in (post.channel.organisation_id, post.message.campaign.organisation_id):
+        raise PublishingError(_("Only people of the channel's organisation can record this."))
+    url = url.strip()
+    if not url.startswith(("https://", "http://")):
+        raise PublishingError(_("Paste the address of the published post, starting with https://."))
+    if post.status not in (
+        PostStatus.QUEUED,
+        PostStatus.UNKNOWN_OUTCOME,
+        PostStatus.MISSED,
+        PostStatus.HELD,
+        PostStatus.FAILED,
+    ):
+        raise PublishingError(
+            _("This post is %(status)s; it cannot be marked as posted.", status=str(post.status))
+        )
+    if post.status in (PostStatus.QUEUED, PostStatus.MISSED, PostStatus.HELD, PostStatus.FAILED):
+        post.status = PostStatus.SENDING  # a person did the sending; the table stays the one authority
+    _transition(post, PostStatus.POSTED)
+    post.remote_url, post.posted_at = url[:1000], now or utcnow()
+    post.lease_owner = post.lease_expires_at = None
+    db.session.flush()
+    record("post.mark_posted", actor=actor, obj=post, details={"remote_url": post.remote_url})
+
+
+def settle_unknown_as_not_posted(post: Post, *, actor: User) -> None:
+    """A person checked the platform: the post is not there, so it may be sent again (same key)."""
+    _require_act(actor, post)
+    if post.status != PostStatus.UNKNOWN_OUTCOME:
+        raise PublishingError(_("Only a post whose outcome is unknown can be settled this way."))
+    _transition(post, PostStatus.QUEUED)
+    post.lateness_confirmed, post.next_attempt_at, post.attempt_count = True, None, 0
+    post.first_sent_at = None
+    db.session.flush()
+    record("post.settle_not_posted", actor=actor, obj=post)
+
+
+MAX_TRIES = 6
+
+
+# ---------------------------------------------------------------- pauses
+
+
+def current_pause() -> PublishingPause | None:
+    """The active coalition-wide pause, if any."""
+    return db.session.scalar(
+        select(PublishingPause)
+        .where(PublishingPause.is_active.is_(True))
+        .order_by(PublishingPause.id.desc())
+        .limit(1)
+    )
+
+
+def is_globally_paused() -> bool:
+    return current_pause() is not None
+
+
+def set_global_pause(is_active: bool, *, actor: User, reason: str = "") -> None:
+    """An admin pauses or resumes all publishing at once."""
+    if not actor.is_admin:
+        raise PublishingError(_("Only an admin can pause or resume all publishing."))
+    pause = current_pause()
+    if is_active and pause is None:
+        db.session.add(
+            PublishingPause(is_active=True, reason=reason.strip()[:2000], set_by_id=actor.id, set_at=utcnow())
+        )
+    elif not is_active and pause is not None:
+        db.session.execute(
+            update(PublishingPause).where(PublishingPause.is_active.is_(True)).values(is_active=False)
+        )
+    else:
+        return
+    db.session.flush()
+    record("publishing.pause" if is_active else "publishing.resume", actor=actor, details={"reason": reason})
+
+
+def hold_channel_posts(channel: Channel, reason: str) -> int:
+    """Hold every not-yet-sent post of a channel (credentials refused); a person resumes them."""
+    result = db.session.execute(
+        update(Post)
+        .where(
+            Post.channel_id == channel.id, Post.status.in_((PostStatus.QUEUED, PostStatus.AWAITING_PARTNER))
+        )
+        .values(status=PostStatus.HELD, held_reason=reason[:300], lease_owner=None, lease_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+# ---------------------------------------------------------------- notifications
+
+
+def notify_managers(
+    organisation: Organisation, *, kind: str, subject: str, body: str = "", link: str | None = None
+) -> int:
+    """Tell an organisation's leads and admins something needs them."""
+    from app.review.models import Notification
+
+    people = db.session.scalars(
+        select(User).where(
+            User.organisation_id == organisation.id,
+            User.role.in_((Role.LEAD, Role.ADMIN)),
+            User.is_active_user.is_(True),
+        )
+    ).all()
+    for person in people:
+        db.session.add(
+            Notification(user_id=person.id, kind=kind, subject=subject[:300], body=body, link=link)
+        )
+    return len(people)
+
+
+def _notify_scheduler(post: Post, subject: str, body: str = "") -> None:
+    from app.review.models import Notification
+
+    if post.created_by_id:
+        db.session.add(
+            Notification(
+                user_id=post.created_by_id,
+                kind="post_partner_answer",
+                subject=subject[:300],
+                body=body,
+                link=f"/publishing/posts/{post.id}",
+            )
+        )

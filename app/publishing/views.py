@@ -1,0 +1,390 @@
+"""Publishing pages: posts and their outcomes, scheduling, partner requests, manual posting, calendar, pause."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.accounts.models import Role
+from app.campaigns.models import Campaign
+from app.channels.models import Channel
+from app.common.access import get_or_404, role_required
+from app.common.pagination import paginate
+from app.common.time import utcnow
+from app.drafting.models import Message, MessageStatus
+from app.extensions import db, limiter
+from app.publishing import bp, calendar, services
+from app.publishing.dispatch import recheck, reconcile
+from app.publishing.forms import DeclineForm, MarkPostedForm, PauseForm, ScheduleForm
+from app.publishing.models import CalendarFeed, Post, PostStatus
+
+
+def _visible_post_or_404(post_id: int) -> Post:
+    post = db.session.get(Post, post_id)
+    if post is None or not services.can_view(current_user, post):
+        abort(404)
+    return post
+
+
+def _run(change, success: str, post: Post | None = None):
+    """Run a service action, commit, flash; back to the post (or the list)."""
+    try:
+        change()
+    except services.PublishingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(success, "success")
+    target = request.form.get("next") or (
+        url_for("publishing.post_detail", post_id=post.id) if post else None
+    )
+    return redirect(
+        target
+        if target and target.startswith("/") and not target.startswith("//")
+        else url_for("publishing.posts")
+    )
+
+
+# ---------------------------------------------------------------- posts
+
+
+@bp.route("/posts")
+@login_required
+def posts():
+    query = services.visible_posts(current_user)
+    status = request.args.get("status", "")
+    channel_id = request.args.get("channel_id", type=int)
+    campaign_id = request.args.get("campaign_id", type=int)
+    if status in set(PostStatus):
+        query = query.where(Post.status == status)
+    elif status == "attention":
+        query = query.where(Post.status.in_(services.ATTENTION_STATUSES))
+    if channel_id:
+        query = query.where(Post.channel_id == channel_id)
+    if campaign_id:
+        query = query.where(Message.campaign_id == campaign_id)
+    page = paginate(
+        query.order_by(Post.scheduled_at.desc(), Post.id.desc()),
+        page=request.args.get("page", 1, type=int),
+        per_page=25,
+    )
+    channels = db.session.scalars(
+        select(Channel)
+        .where(Channel.organisation_id == current_user.organisation_id)
+        .order_by(Channel.display_name)
+    ).all()
+    return render_template(
+        "publishing/posts.html",
+        page=page,
+        statuses=list(PostStatus),
+        status=status,
+        channel_id=channel_id,
+        campaign_id=campaign_id,
+        channels=channels,
+        campaigns=_campaigns(),
+        pause=services.current_pause(),
+        pause_form=PauseForm(),
+        zone=current_user.organisation.time_zone,
+    )
+
+
+def _campaigns() -> list[Campaign]:
+    return [
+        c
+        for c in db.session.scalars(select(Campaign).order_by(Campaign.title))
+        if c.takes_part(current_user.organisation_id)
+    ]
+
+
+@bp.route("/posts/<int:post_id>")
+@login_required
+def post_detail(post_id: int):
+    post = _visible_post_or_404(post_id)
+    blocker = recheck(post) if post.status in (PostStatus.QUEUED, PostStatus.AWAITING_PARTNER) else None
+    return render_template(
+        "publishing/post.html",
+        post=post,
+        can_act=services.can_act(current_user, post),
+        mark_form=MarkPostedForm(),
+        decline_form=DeclineForm(),
+        blocker=blocker,
+        zone=current_user.organisation.time_zone,
+    )
+
+
+@bp.route("/posts/<int:post_id>/cancel", methods=["POST"])
+@login_required
+def cancel(post_id: int):
+    post = _visible_post_or_404(post_id)
+    return _run(lambda: services.cancel_post(post, actor=current_user), _("The post is cancelled."), post)
+
+
+@bp.route("/posts/<int:post_id>/resume", methods=["POST"])
+@login_required
+def resume(post_id: int):
+    post = _visible_post_or_404(post_id)
+    return _run(
+        lambda: services.resume_post(post, actor=current_user),
+        _("The post is back in the queue and goes out at its slot, or now if that has passed."),
+        post,
+    )
+
+
+@bp.route("/posts/<int:post_id>/not-posted", methods=["POST"])
+@login_required
+def not_posted(post_id: int):
+    post = _visible_post_or_404(post_id)
+    return _run(
+        lambda: services.settle_unknown_as_not_posted(post, actor=current_user),
+        _("Recorded as not posted; it will be sent again with the same key."),
+        post,
+    )
+
+
+@bp.route("/posts/<int:post_id>/reconcile", methods=["POST"])
+@login_required
+def check_again(post_id: int):
+    post = _visible_post_or_404(post_id)
+    if post.status != PostStatus.UNKNOWN_OUTCOME or not services.can_act(current_user, post):
+        abort(403)
+    outcome = reconcile(post)
+    flash(
+        _("Found on the platform: the post is recorded as posted.")
+        if outcome == "posted"
+        else _("Not found on the platform. Check by hand, then record what you see."),
+        "success" if outcome == "posted" else "warning",
+    )
+    return redirect(url_for("publishing.post_detail", post_id=post.id))
+
+
+@bp.route("/posts/<int:post_id>/mark-posted", methods=["POST"])
+@login_required
+def mark_posted(post_id: int):
+    post = _visible_post_or_404(post_id)
+    form = MarkPostedForm()
+    if not form.validate_on_submit():
+        flash(_("Paste the address of the published post."), "error")
+        return redirect(request.form.get("next") or url_for("publishing.post_detail", post_id=post.id))
+    return _run(
+        lambda: services.mark_posted_manually(post, actor=current_user, url=form.url.data),
+        _("Recorded as posted. Thank you."),
+        post,
+    )
+
+
+# ---------------------------------------------------------------- manual posting and partners
+
+
+@bp.route("/manual")
+@login_required
+def manual():
+    query = (
+        select(Post)
+        .join(Post.channel)
+        .where(
+            Channel.organisation_id == current_user.organisation_id,
+            Channel.platform == "manual",
+            Post.status == PostStatus.QUEUED,
+        )
+        .order_by(Post.scheduled_at)
+    )
+    page = paginate(query, page=request.args.get("page", 1, type=int), per_page=25)
+    blockers = {post.id: recheck(post) for post in page.items}
+    return render_template(
+        "publishing/manual.html",
+        page=page,
+        blockers=blockers,
+        form=MarkPostedForm(),
+        now=utcnow(),
+        zone=current_user.organisation.time_zone,
+    )
+
+
+@bp.route("/partner-requests")
+@login_required
+def partner_requests():
+    page = paginate(
+        services.partner_requests(current_user), page=request.args.get("page", 1, type=int), per_page=25
+    )
+    return render_template(
+        "publishing/partner_requests.html",
+        page=page,
+        form=DeclineForm(),
+        can_answer=current_user.has_role(Role.LEAD),
+        zone=current_user.organisation.time_zone,
+    )
+
+
+@bp.route("/posts/<int:post_id>/accept", methods=["POST"])
+@role_required(Role.LEAD)
+def accept(post_id: int):
+    post = _visible_post_or_404(post_id)
+    return _run(
+        lambda: services.accept_partner(post, actor=current_user),
+        _("Accepted: the post is queued on %(name)s.", name=post.channel.display_name),
+        post,
+    )
+
+
+@bp.route("/posts/<int:post_id>/decline", methods=["POST"])
+@role_required(Role.LEAD)
+def decline(post_id: int):
+    post = _visible_post_or_404(post_id)
+    form = DeclineForm()
+    return _run(
+        lambda: services.decline_partner(post, actor=current_user, reason=form.reason.data or ""),
+        _("Declined. The campaign team is told why."),
+        post,
+    )
+
+
+# ---------------------------------------------------------------- scheduling
+
+
+@bp.route("/ready")
+@role_required(Role.LEAD)
+def ready():
+    messages = db.session.scalars(
+        select(Message)
+        .where(Message.status == MessageStatus.APPROVED)
+        .order_by(Message.updated_at.desc())
+        .limit(200)
+    ).all()
+    messages = [m for m in messages if services.can_schedule(current_user, m)]
+    return render_template("publishing/ready.html", messages=messages)
+
+
+@bp.route("/schedule/<int:message_id>", methods=["GET", "POST"])
+@role_required(Role.LEAD)
+def schedule(message_id: int):
+    message = get_or_404(Message, message_id)
+    if not message.campaign.takes_part(current_user.organisation_id) and not current_user.is_admin:
+        abort(404)
+    channels = services.schedulable_channels(current_user)
+    form = ScheduleForm()
+    form.channel_ids.choices = [(c.id, c.display_name) for c in channels]
+    zone = current_user.organisation.time_zone
+    if form.validate_on_submit():
+        chosen = [c for c in channels if c.id in form.channel_ids.data]
+        at = form.at.data.replace(tzinfo=ZoneInfo(zone)) if form.mode.data == "at" else None
+        try:
+            created = services.schedule_message(message, chosen, actor=current_user, at=at)
+        except services.PublishingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            waiting = sum(p.status == PostStatus.AWAITING_PARTNER for p in created)
+            flash(
+                _("Scheduled on %(n)d channel(s).", n=len(created))
+                + (
+                    " " + _("%(n)d wait(s) for the partner organisation to accept.", n=waiting)
+                    if waiting
+                    else ""
+                ),
+                "success",
+            )
+            return redirect(url_for("publishing.posts", campaign_id=message.campaign_id))
+    approved = message.current_version is not None and services.is_approved(message, message.current_version)
+    return render_template(
+        "publishing/schedule.html",
+        message=message,
+        form=form,
+        channels=channels,
+        approved=approved,
+        zone=zone,
+    )
+
+
+# ---------------------------------------------------------------- calendar
+
+
+@bp.route("/calendar", endpoint="calendar")
+@login_required
+def calendar_page():
+    view = "month" if request.args.get("view") == "month" else "week"
+    zone = current_user.organisation.time_zone
+    try:
+        anchor = date.fromisoformat(request.args.get("date", ""))
+    except ValueError:
+        anchor = utcnow().astimezone(ZoneInfo(zone)).date()
+    campaign_id = request.args.get("campaign_id", type=int)
+    query = services.visible_posts(current_user)
+    if campaign_id:
+        query = query.where(Message.campaign_id == campaign_id)
+    weeks = calendar.grid(query, view=view, anchor=anchor, zone=zone)
+    previous, following = calendar.neighbours(view, anchor)
+    feed = db.session.scalar(
+        select(CalendarFeed).where(CalendarFeed.organisation_id == current_user.organisation_id)
+    )
+    return render_template(
+        "publishing/calendar.html",
+        weeks=weeks,
+        view=view,
+        anchor=anchor,
+        previous=previous,
+        following=following,
+        campaign_id=campaign_id,
+        campaigns=_campaigns(),
+        zone=zone,
+        feed=feed,
+    )
+
+
+@bp.route("/calendar/feed", methods=["POST"])
+@role_required(Role.LEAD)
+def calendar_feed():
+    if request.form.get("reset") == "1":
+        calendar.reset_feed(current_user.organisation)
+        flash(_("A new feed address is ready; the old one no longer works."), "success")
+    else:
+        calendar.feed_for(current_user.organisation)
+    db.session.commit()
+    return redirect(url_for("publishing.calendar"))
+
+
+@bp.route("/calendar/<token>.ics")
+@limiter.limit("60 per minute")
+def calendar_ics(token: str):
+    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token == token))
+    if feed is None:
+        abort(404)
+    from app.accounts.models import Organisation
+
+    org = db.session.get(Organisation, feed.organisation_id)
+    since = utcnow() - timedelta(days=60)
+    query = (
+        select(Post)
+        .join(Post.channel)
+        .where(Channel.organisation_id == org.id, Post.scheduled_at >= since, Post.status.in_(calendar.SHOWN))
+        .order_by(Post.scheduled_at)
+    )
+    body = calendar.ics(
+        list(db.session.scalars(query.limit(2000))), name=f"Counterpoint · {org.name}", host=request.host
+    )
+    return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"})
+
+
+# ---------------------------------------------------------------- global pause
+
+
+@bp.route("/pause", methods=["POST"])
+@role_required(Role.ADMIN)
+def pause():
+    form = PauseForm()
+    is_active = request.form.get("active") == "1"
+    services.set_global_pause(is_active, actor=current_user, reason=form.reason.data or "")
+    db.session.commit()
+    flash(
+        _("All publishing is paused. Due posts are held until a person resumes them.")
+        if is_active
+        else _("Publishing is resumed. Held posts stay held until a lead resumes them."),
+        "success",
+    )
+    return redirect(url_for("publishing.posts"))
