@@ -28,6 +28,11 @@ def init_app(app: Flask) -> None:
         CONTEXT_PROVIDERS.append(unread_notifications)
     if expire_approvals_tick not in TICK_TASKS:
         TICK_TASKS.append(expire_approvals_tick)
+    from app import demo
+    from app.review.demo import seed_demo_approval
+
+    if seed_demo_approval not in demo.FEATURE_SEEDERS:
+        demo.FEATURE_SEEDERS.append(seed_demo_approval)
 
 
 def unread_notifications() -> dict[str, Any]:
