@@ -41,7 +41,7 @@ test-postgres:
 	$(PY) -m pytest -p no:cacheprovider -m "not browser" $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed
-	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@for script in bench/bench_*.py; do echo "== $$script"; PYTHONPATH=. $(PY) $$script || exit 1; done
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check app tests bench wsgi.py

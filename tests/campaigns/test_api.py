@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 from sqlalchemy import select
 
 from app.audit.models import AuditEvent
@@ -17,28 +12,8 @@ from tests.campaigns.factories import make_campaign, make_token, make_trend
 
 
 @pytest.fixture
-def conforms(client):
-    """Validate a response against the operation it answers in /api/v1/openapi.json."""
-    document = client.get("/api/v1/openapi.json").get_json()
-    registry = Registry().with_resource("urn:openapi", Resource(contents=document, specification=DRAFT202012))
-
-    def check(response, path: str, method: str) -> None:
-        described = document["paths"][path][method]["responses"][str(response.status_code)]
-        schema = _rebase(described["content"][response.mimetype]["schema"])
-        Draft202012Validator(schema, registry=registry).validate(response.get_json())
-
-    return check
-
-
-def _rebase(schema: Any) -> Any:
-    if isinstance(schema, dict):
-        return {
-            k: ("urn:openapi" + v if k == "$ref" and v.startswith("#") else _rebase(v))
-            for k, v in schema.items()
-        }
-    if isinstance(schema, list):
-        return [_rebase(v) for v in schema]
-    return schema
+def conforms(openapi_check):
+    return openapi_check
 
 
 def test_list_shows_owned_and_partner_campaigns_only(client, org, staff, make_org, conforms):

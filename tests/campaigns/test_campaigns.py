@@ -293,4 +293,6 @@ def test_demo_seeder_is_idempotent(app, runner):
 
     assert {t.title for t in campaign.trends} == {spec["title"] for spec in DEMO_TRENDS}
     messages = db.session.scalars(select(Message).where(Message.campaign_id == campaign.id)).all()
-    assert len(messages) == 2 and all(m.current_version.source == "offline" for m in messages)
+    sources = sorted((m.current_version.source, m.status) for m in messages)
+    # two offline drafts, and the human-written message the review demo approves for the publisher
+    assert sources == [("human", "approved"), ("offline", "draft"), ("offline", "draft")]

@@ -46,5 +46,7 @@ def test_translations_keep_their_placeholders():
         expected = set(PLACEHOLDER.findall(source))
         if isinstance(message.id, tuple):
             expected |= set(PLACEHOLDER.findall(message.id[1]))
-        broken += [source for target in targets if target and not set(PLACEHOLDER.findall(target)) <= expected]
+        broken += [
+            source for target in targets if target and not set(PLACEHOLDER.findall(target)) <= expected
+        ]
     assert not broken, broken[:10]
