@@ -31,6 +31,7 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
     LOGIN_LIMIT_PER_IP = "30 per 15 minutes"
+    COUNTERPOINT_REQUIRE_MFA = None  # None: required for leads and admins in production only
     OPENAI_API_KEY = None
     OPENAI_BASE_URL = None
     COUNTERPOINT_LLM_MODEL = "gpt-4o-mini"
@@ -69,6 +70,7 @@ ENVIRONMENT = {
     "COUNTERPOINT_CONNECTOR_TIMEOUT": float,
     "COUNTERPOINT_DISPATCH_THREADS": int,
     "COUNTERPOINT_ALLOW_PRIVATE_URLS": lambda v: v.lower() in {"1", "true", "yes"},
+    "COUNTERPOINT_REQUIRE_MFA": lambda v: v.lower() in {"1", "true", "yes"},
     "RATELIMIT_STORAGE_URI": str,
     "SMTP_HOST": str,
     "SMTP_PORT": int,
@@ -94,6 +96,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     if test_config:
         app.config.update(test_config)
     is_production = app.config["COUNTERPOINT_ENV"] == "production"
+    if app.config.get("COUNTERPOINT_REQUIRE_MFA") is None:
+        app.config["COUNTERPOINT_REQUIRE_MFA"] = is_production
     if is_production:
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", _database_url(app))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from app.accounts.models import Role
 from app.common.time import is_valid_zone
@@ -14,6 +14,35 @@ from app.common.time import is_valid_zone
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("Code from your authenticator app"),
+        validators=[DataRequired(), Length(max=12)],
+        description=_l("Six digits. A new code appears every 30 seconds."),
+    )
+
+
+class ReauthForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=1024)])
+
+
+class DisableMfaForm(CodeForm):
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=1024)])
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=1024)])
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=12, max=1024)],
+        description=_l("At least 12 characters. A few unrelated words make a strong password."),
+    )
+    confirm_password = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The two new passwords differ."))],
+    )
 
 
 ROLE_CHOICES = [

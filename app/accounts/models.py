@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.time import utcnow
@@ -57,6 +57,11 @@ class User(UserMixin, db.Model):
     language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # TOTP second factor: the secret is encrypted with the app's MultiFernet keys (app.accounts.mfa).
+    mfa_secret_encrypted: Mapped[str | None] = mapped_column(String(512))
+    mfa_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The last TOTP time step accepted, so a code cannot be used twice.
+    mfa_last_counter: Mapped[int | None] = mapped_column(BigInteger)
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")
 
@@ -78,6 +83,10 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.has_role(Role.ADMIN)
+
+    @property
+    def mfa_enabled(self) -> bool:
+        return self.mfa_enabled_at is not None and bool(self.mfa_secret_encrypted)
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"

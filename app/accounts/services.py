@@ -10,6 +10,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from app.accounts import mfa
 from app.accounts.models import Organisation, Role, User
 from app.audit.services import record
 from app.common.time import is_valid_zone, utcnow
@@ -65,9 +66,16 @@ def authenticate(email: str, password: str) -> User | None:
     if not user.is_active_user:
         record("auth.login_refused_inactive", actor=user)
         return None
+    if not user.mfa_enabled:
+        complete_login(user)
+    # With MFA the sign-in is complete only after the code (see verify_mfa_code).
+    return user
+
+
+def complete_login(user: User) -> None:
+    """Record a finished sign-in."""
     user.last_login_at = utcnow()
     record("auth.login", actor=user)
-    return user
 
 
 def validate_password(password: str) -> None:
@@ -184,3 +192,81 @@ def load_session_user(identifier: str) -> User | None:
     if user is None or user.session_version != version or not user.is_active_user:
         return None
     return user
+
+
+def change_own_password(user: User, current_password: str, new_password: str) -> None:
+    """A person changes their own password; the current one is required. Other sessions end."""
+    if not check_password(user, current_password):
+        raise AccountError(_("The current password is not correct."))
+    set_password(user, new_password, actor=user)
+
+
+# Second factor (TOTP).
+
+
+def mfa_required(user: User) -> bool:
+    """Tell whether this person must use a second factor (leads and admins, when the setting is on)."""
+    return bool(current_app.config.get("COUNTERPOINT_REQUIRE_MFA")) and user.is_lead
+
+
+def enable_mfa(user: User, secret: str, code: str) -> None:
+    """Switch the second factor on once a code from the person's app proves the secret was saved."""
+    if user.mfa_enabled:
+        raise AccountError(_("Two-step sign-in is already on."))
+    step = mfa.matching_step(secret, code, utcnow())
+    if step is None:
+        raise AccountError(
+            _("That code does not match. Check the time on your phone and enter the code shown now.")
+        )
+    user.mfa_secret_encrypted = mfa.encrypt_secret(user.id, secret)
+    user.mfa_enabled_at = utcnow()
+    user.mfa_last_counter = step
+    db.session.flush()
+    record("user.mfa_enable", actor=user, organisation=user.organisation, obj=user)
+
+
+def verify_mfa_code(user: User, code: str) -> bool:
+    """Accept a current code once: a code already used (or older) is refused. Failures are audited."""
+    step = mfa.matching_step(mfa.decrypt_secret(user.id, user.mfa_secret_encrypted or ""), code, utcnow())
+    reused = step is not None and user.mfa_last_counter is not None and step <= user.mfa_last_counter
+    if step is None or reused:
+        record(
+            "auth.mfa_failed",
+            actor=user,
+            organisation=user.organisation,
+            details={"reason": "reused" if reused else "wrong_code"},
+        )
+        return False
+    user.mfa_last_counter = step
+    db.session.flush()
+    return True
+
+
+def disable_mfa(user: User, password: str, code: str) -> None:
+    """Switch the second factor off; needs the password and a current code."""
+    if not user.mfa_enabled:
+        raise AccountError(_("Two-step sign-in is not on."))
+    if not check_password(user, password):
+        raise AccountError(_("The password is not correct."))
+    if not verify_mfa_code(user, code):
+        raise AccountError(_("That code does not match, or it was already used. Enter the next code."))
+    _clear_mfa(user)
+    record("user.mfa_disable", actor=user, organisation=user.organisation, obj=user)
+
+
+def reset_mfa(user: User, *, actor: User) -> None:
+    """An admin switches someone's second factor off (lost phone); they sign in again and set it up anew."""
+    if user.id == actor.id:
+        raise AccountError(_("Turn your own two-step sign-in off from your account page."))
+    if not user.mfa_enabled:
+        raise AccountError(_("Two-step sign-in is not on."))
+    _clear_mfa(user)
+    user.session_version += 1
+    record("user.mfa_reset", actor=actor, organisation=user.organisation, obj=user)
+
+
+def _clear_mfa(user: User) -> None:
+    user.mfa_secret_encrypted = None
+    user.mfa_enabled_at = None
+    user.mfa_last_counter = None
+    db.session.flush()

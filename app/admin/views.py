@@ -97,6 +97,20 @@ def sign_out_everywhere(user_id: int):
     return redirect(url_for("admin.users"))
 
 
+@bp.route("/users/<int:user_id>/reset-mfa", methods=["POST"])
+@role_required(Role.ADMIN)
+def reset_mfa(user_id: int):
+    user = get_or_404(User, user_id)
+    _apply(
+        lambda: services.reset_mfa(user, actor=current_user),
+        _(
+            "Two-step sign-in is off for %(email)s; they set it up again at their next sign-in.",
+            email=user.email,
+        ),
+    )
+    return redirect(url_for("admin.users"))
+
+
 @bp.route("/organisations", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def organisations():
