@@ -43,6 +43,7 @@ from app.drafting.models import (
 from app.drafting.strategies import STRATEGIES, allowed_strategies
 from app.drafting.versions import create_message, save_version, trend_context
 from app.extensions import db
+from app.review import services as review_services
 from app.trends.models import Evidence, Trend
 
 __all__ = ["DraftingError", "DraftInputError"]
@@ -426,21 +427,11 @@ def save_human_edit(
 
 
 def add_comment(message: Message, *, body: str, actor: User) -> MessageComment:
-    """Add a comment on the message's current version."""
-    body = (body or "").strip()
-    if not body:
-        raise DraftInputError(_("Write a comment first."))
-    comment = MessageComment(message=message, version_id=message.current_version_id, author=actor, body=body)
-    db.session.add(comment)
-    db.session.flush()
-    record(
-        "message.comment",
-        actor=actor,
-        organisation=message.campaign.organisation,
-        obj=message,
-        details={"comment": comment.id},
-    )
-    return comment
+    """Add a comment on the message's current version; the author and reviewers are notified."""
+    try:
+        return review_services.add_comment(message, actor, body or "")
+    except review_services.ReviewError as error:
+        raise DraftInputError(str(error)) from None
 
 
 def archive_message(message: Message, *, actor: User) -> Message:

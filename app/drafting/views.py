@@ -257,7 +257,12 @@ def comment(message_id: int):
     form = CommentForm()
     if not form.validate_on_submit():
         return _render_editor(message, comment_form=form), 422
-    services.add_comment(message, body=form.body.data, actor=current_user)
+    try:
+        services.add_comment(message, body=form.body.data, actor=current_user)
+    except services.DraftInputError as error:
+        db.session.rollback()
+        form.body.errors = [*form.body.errors, str(error)]
+        return _render_editor(db.session.get(Message, message.id), comment_form=form), 422
     db.session.commit()
     flash(_("Comment added."), "success")
     return redirect(url_for("drafting.editor", message_id=message.id, _anchor="comments"))

@@ -13,8 +13,22 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class ScheduleForm(FlaskForm):
-    """Choose channels and a time (in the person's organisation's time zone) or the next free slot."""
+class _TimeChoice(FlaskForm):
+    """The next free slot, or a given time in the person's organisation's time zone."""
+
+    at = DateTimeLocalField(_l("Date and time"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+
+    def validate(self, extra_validators=None) -> bool:
+        # Not an inline validator: Optional() stops the chain on an empty field before it would run.
+        valid = super().validate(extra_validators)
+        if self.mode.data == "at" and not self.at.data and not self.at.errors:
+            self.at.errors = [*self.at.errors, _l("Give the date and time, or choose the next free slot.")]
+            return False
+        return valid
+
+
+class ScheduleForm(_TimeChoice):
+    """Choose channels and a time, or the next free slot of each channel."""
 
     channel_ids = MultiCheckboxField(_l("Channels"), coerce=int)
     mode = RadioField(
@@ -22,15 +36,20 @@ class ScheduleForm(FlaskForm):
         choices=[("next", _l("The next free slot of each channel")), ("at", _l("At this time"))],
         default="next",
     )
-    at = DateTimeLocalField(_l("Date and time"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
 
     def validate_channel_ids(self, field: MultiCheckboxField) -> None:
         if not field.data:
             raise ValidationError(_l("Choose at least one channel."))
 
-    def validate_at(self, field: DateTimeLocalField) -> None:
-        if self.mode.data == "at" and not field.data:
-            raise ValidationError(_l("Give the date and time, or choose the next free slot."))
+
+class RescheduleForm(_TimeChoice):
+    """A new time for a cancelled, never-sent post."""
+
+    mode = RadioField(
+        _l("When"),
+        choices=[("next", _l("The next free slot of the channel")), ("at", _l("At this time"))],
+        default="next",
+    )
 
 
 class DeclineForm(FlaskForm):

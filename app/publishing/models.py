@@ -48,7 +48,9 @@ POST_TRANSITIONS: dict[PostStatus, frozenset[PostStatus]] = {
     PostStatus.UNKNOWN_OUTCOME: frozenset({PostStatus.POSTED, PostStatus.QUEUED, PostStatus.FAILED}),
     PostStatus.FAILED: frozenset({PostStatus.QUEUED, PostStatus.CANCELLED}),
     PostStatus.POSTED: frozenset(),
-    PostStatus.CANCELLED: frozenset(),
+    # Only for a post that was never sent (no attempt, so its key was never used): a lead schedules it
+    # again on the same row with the same key (services.reschedule_post checks this).
+    PostStatus.CANCELLED: frozenset({PostStatus.QUEUED, PostStatus.AWAITING_PARTNER}),
 }
 
 

@@ -18,7 +18,7 @@ from app.channels.models import Channel
 from app.common.time import utcnow
 from app.drafting.models import Message, MessageStatus, MessageVersion
 from app.extensions import db
-from app.publishing.models import POST_TRANSITIONS, Post, PostStatus, PublishingPause
+from app.publishing.models import POST_TRANSITIONS, Post, PostAttempt, PostStatus, PublishingPause
 from app.publishing.scheduling import next_free_slot, refusal, rules_for
 
 # Statuses that occupy a channel's slot for spacing and daily caps.
@@ -204,24 +204,7 @@ def _schedule_one(
         raise PublishingError(_("This version is already scheduled on %(name)s.", name=name))
     text = frozen_text(version, channel.platform)
     _check_length(text, channel)
-    rules, taken = rules_for(channel), taken_slots(channel)
-    if at is None:
-        when = next_free_slot(rules, taken, now)
-        if when is None:
-            raise PublishingError(_("%(name)s has no free slot in the next 90 days.", name=name))
-    else:
-        reason = refusal(rules, taken, at)
-        if reason:
-            suggestion = next_free_slot(rules, taken, at)
-            raise PublishingError(
-                _(
-                    "%(name)s cannot post then: %(reason)s. Next free slot: %(slot)s (UTC).",
-                    name=name,
-                    reason=reason,
-                    slot=suggestion.strftime("%Y-%m-%d %H:%M") if suggestion else "—",
-                )
-            )
-        when = at
+    when = _slot(channel, at=at, now=now)
     is_partner = channel.organisation_id != actor.organisation_id
     post = Post(
         message=message,
@@ -256,6 +239,110 @@ def _schedule_one(
             link="/publishing/partner-requests",
         )
     return post
+
+
+def _slot(channel: Channel, *, at: datetime | None, now: datetime, exclude: Iterable[int] = ()) -> datetime:
+    """The time a post goes out on a channel: `at` if its windows, spacing and cap allow, else refused;
+    `at=None` picks the next free slot."""
+    name = channel.display_name
+    rules, taken = rules_for(channel), taken_slots(channel, exclude=exclude)
+    if at is None:
+        when = next_free_slot(rules, taken, now)
+        if when is None:
+            raise PublishingError(_("%(name)s has no free slot in the next 90 days.", name=name))
+        return when
+    reason = refusal(rules, taken, at)
+    if reason:
+        suggestion = next_free_slot(rules, taken, at)
+        raise PublishingError(
+            _(
+                "%(name)s cannot post then: %(reason)s. Next free slot: %(slot)s (UTC).",
+                name=name,
+                reason=reason,
+                slot=suggestion.strftime("%Y-%m-%d %H:%M") if suggestion else "—",
+            )
+        )
+    return at
+
+
+def can_reschedule(user: User, post: Post) -> bool:
+    """Leads of the message's organisation schedule a cancelled, never-sent post again."""
+    return (
+        user.has_role(Role.LEAD)
+        and user.organisation_id == post.message.campaign.organisation_id
+        and post.status == PostStatus.CANCELLED
+        and was_never_sent(post)
+    )
+
+
+def was_never_sent(post: Post) -> bool:
+    """No attempt was ever made, so nothing can have landed on the platform and the key is unused."""
+    if post.attempt_count or post.first_sent_at is not None or post.remote_id or post.posted_at:
+        return False
+    return not db.session.scalar(select(exists().where(PostAttempt.post_id == post.id)))
+
+
+def reschedule_post(post: Post, *, actor: User, at: datetime | None, now: datetime | None = None) -> None:
+    """Schedule a cancelled, never-sent post again: the same row and key, after the scheduling checks."""
+    now = now or utcnow()
+    message, version, channel = post.message, post.version, post.channel
+    if not actor.has_role(Role.LEAD) or actor.organisation_id != message.campaign.organisation_id:
+        raise PublishingError(_("Only a lead of the message's organisation can schedule this post again."))
+    if post.status != PostStatus.CANCELLED:
+        raise PublishingError(_("Only a cancelled post can be scheduled again."))
+    if not was_never_sent(post):
+        raise PublishingError(
+            _(
+                "This post was already sent to the platform at least once, so it cannot be scheduled "
+                "again. Schedule a new version instead."
+            )
+        )
+    if (
+        message.current_version_id != version.id
+        or version.content_hash != post.content_hash
+        or not is_approved(message, version)
+    ):
+        raise PublishingError(
+            _("The approved text has changed since this post was scheduled. Schedule the new version.")
+        )
+    if message.trend is not None and message.trend.is_closed:
+        raise PublishingError(_("The trend this message answers is closed; nothing is scheduled for it."))
+    if channel.is_archived:
+        raise PublishingError(_("The channel %(name)s is archived.", name=channel.display_name))
+    if channel.needs_reauth:
+        raise PublishingError(_("Replace the channel's credentials first: the platform refused them."))
+    if at is not None and at < now - timedelta(minutes=1):
+        raise PublishingError(_("Choose a time in the future, or the next free slot."))
+    _check_length(post.text, channel)
+    when = _slot(channel, at=at, now=now, exclude=[post.id])
+    is_partner = channel.organisation_id != actor.organisation_id
+    previous = post.scheduled_at
+    _transition(post, PostStatus.AWAITING_PARTNER if is_partner else PostStatus.QUEUED)
+    post.scheduled_at = when
+    post.lease_owner = post.lease_expires_at = post.next_attempt_at = None
+    post.held_reason, post.lateness_confirmed = None, False
+    post.partner_decided_by_id = post.partner_decided_at = post.partner_decline_reason = None
+    db.session.flush()
+    record(
+        "post.reschedule",
+        actor=actor,
+        obj=post,
+        details={
+            "channel_id": channel.id,
+            "version_id": version.id,
+            "hash": post.content_hash,
+            "from": previous.isoformat(),
+            "scheduled_at": when.isoformat(),
+            "status": str(post.status),
+        },
+    )
+    if is_partner:
+        notify_managers(
+            channel.organisation,
+            kind="partner_request",
+            subject=_("A partner asks to post on %(name)s", name=channel.display_name),
+            link="/publishing/partner-requests",
+        )
 
 
 def _check_length(text: str, channel: Channel) -> None:

@@ -13,14 +13,14 @@ from sqlalchemy import select
 from app.accounts.models import Role
 from app.campaigns.models import Campaign
 from app.channels.models import Channel
-from app.common.access import get_or_404, role_required
+from app.common.access import deny, get_or_404, role_required
 from app.common.pagination import paginate
 from app.common.time import utcnow
 from app.drafting.models import Message, MessageStatus
 from app.extensions import db, limiter
 from app.publishing import bp, calendar, services
 from app.publishing.dispatch import recheck, reconcile
-from app.publishing.forms import DeclineForm, MarkPostedForm, PauseForm, ScheduleForm
+from app.publishing.forms import DeclineForm, MarkPostedForm, PauseForm, RescheduleForm, ScheduleForm
 from app.publishing.models import CalendarFeed, Post, PostStatus
 
 
@@ -102,20 +102,54 @@ def _campaigns() -> list[Campaign]:
     ]
 
 
-@bp.route("/posts/<int:post_id>")
-@login_required
-def post_detail(post_id: int):
-    post = _visible_post_or_404(post_id)
+def _render_post(post: Post, *, reschedule_form: RescheduleForm | None = None, status: int = 200):
     blocker = recheck(post) if post.status in (PostStatus.QUEUED, PostStatus.AWAITING_PARTNER) else None
     return render_template(
         "publishing/post.html",
         post=post,
         can_act=services.can_act(current_user, post),
+        can_reschedule=services.can_reschedule(current_user, post),
         mark_form=MarkPostedForm(),
         decline_form=DeclineForm(),
+        reschedule_form=reschedule_form or RescheduleForm(formdata=None),
         blocker=blocker,
         zone=current_user.organisation.time_zone,
+    ), status
+
+
+@bp.route("/posts/<int:post_id>")
+@login_required
+def post_detail(post_id: int):
+    return _render_post(_visible_post_or_404(post_id))
+
+
+@bp.route("/posts/<int:post_id>/reschedule", methods=["POST"])
+@login_required
+def reschedule(post_id: int):
+    post = _visible_post_or_404(post_id)
+    if not current_user.has_role(Role.LEAD) or (
+        current_user.organisation_id != post.message.campaign.organisation_id
+    ):
+        deny("post.reschedule_not_lead_of_message_organisation", post_id=post.id)
+    form = RescheduleForm()
+    if not form.validate_on_submit():
+        return _render_post(post, reschedule_form=form, status=400)
+    zone = current_user.organisation.time_zone
+    at = form.at.data.replace(tzinfo=ZoneInfo(zone)) if form.mode.data == "at" else None
+    try:
+        services.reschedule_post(post, actor=current_user, at=at)
+    except services.PublishingError as error:
+        db.session.rollback()
+        form.form_errors.append(str(error))
+        return _render_post(db.session.get(Post, post.id), reschedule_form=form, status=422)
+    db.session.commit()
+    flash(
+        _("Scheduled again with the same key; it waits for the partner organisation to accept.")
+        if post.status == PostStatus.AWAITING_PARTNER
+        else _("Scheduled again with the same key."),
+        "success",
     )
+    return redirect(url_for("publishing.post_detail", post_id=post.id))
 
 
 @bp.route("/posts/<int:post_id>/cancel", methods=["POST"])

@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.trends.models import HALLMARKS, RABAT_FACTORS, TARGET_GROUPS, RecommendedAction, Trend
+from app.trends.models import HALLMARKS, RABAT_FACTORS, TARGET_GROUPS, Evidence, RecommendedAction, Trend
 
 SEVERITY_CHOICES = [
     ("1", _l("1 · offensive")),
@@ -228,6 +228,17 @@ class EvidenceForm(FlaskForm):
         if field.data and not field.data.lower().startswith(("http://", "https://")):
             raise ValidationError(_l("Use a link starting with http:// or https://."))
 
+    def fill_from(self, evidence: Evidence) -> None:
+        """Show an evidence post's values (GET of its edit page)."""
+        self.excerpt.data, self.url.data, self.platform.data = (
+            evidence.excerpt,
+            evidence.url,
+            evidence.platform,
+        )
+        self.captured_on.data = evidence.captured_at.date() if evidence.captured_at else None
+        self.author_kind.data = evidence.author_kind or "unknown"
+        self.engagement.data = evidence.engagement
+
 
 class ObservationForm(FlaskForm):
     observed_on = DateField(_l("Day"), validators=[DataRequired()])
@@ -236,3 +247,10 @@ class ObservationForm(FlaskForm):
         validators=[InputRequired(message=_l("Give a count.")), NumberRange(min=0, max=10_000_000)],
     )
     source = StringField(_l("Source"), default="manual", validators=[Length(max=100)])
+
+
+class ObservationCorrectionForm(FlaskForm):
+    count = IntegerField(
+        _l("Posts detected"),
+        validators=[InputRequired(message=_l("Give a count.")), NumberRange(min=0, max=10_000_000)],
+    )

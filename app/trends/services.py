@@ -215,6 +215,57 @@ def add_evidence(trend: Trend, item: EvidenceInput, *, actor: User | None) -> Ev
     return evidence
 
 
+def update_evidence(evidence: Evidence, item: EvidenceInput, *, actor: User | None) -> list[str]:
+    """Correct an evidence post, audited; returns the names changed. Its key follows its link or text."""
+    if not item.excerpt.strip() and not (item.url or "").strip():
+        raise TrendError(_("Give at least an excerpt or a link."))
+    trend = evidence.trend
+    key = evidence_key(item.url, item.excerpt)
+    clash = db.session.scalar(
+        select(Evidence.id).where(
+            Evidence.trend_id == evidence.trend_id, Evidence.dedupe_key == key, Evidence.id != evidence.id
+        )
+    )
+    if clash is not None:
+        raise TrendError(_("Another evidence post of this trend already has this link or excerpt."))
+    values = {
+        "url": item.url or None,
+        "platform": item.platform,
+        "captured_at": item.captured_at,
+        "excerpt": item.excerpt.strip()[:5000],
+        "author_kind": item.author_kind,
+        "author_handle": item.author_handle,
+        "engagement": item.engagement,
+        "language": item.language,
+        "region": item.region,
+    }
+    changed = [name for name, value in values.items() if getattr(evidence, name) != value]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(evidence, name, values[name])
+    evidence.dedupe_key = key
+    db.session.flush()
+    # The excerpt is hateful content: the audit trail names the fields, never their text.
+    record(
+        "trend.evidence_edit",
+        actor=actor,
+        organisation=trend.organisation,
+        obj=trend,
+        details={"evidence_id": evidence.id, "fields": sorted(changed)},
+    )
+    return changed
+
+
+def delete_evidence(evidence: Evidence, *, actor: User | None) -> None:
+    """Remove an evidence post, audited (without its text)."""
+    trend = evidence.trend
+    details = {"evidence_id": evidence.id, "platform": evidence.platform}
+    db.session.delete(evidence)
+    db.session.flush()
+    record("trend.evidence_delete", actor=actor, organisation=trend.organisation, obj=trend, details=details)
+
+
 def set_observation(trend: Trend, observed_on: date, count: int, source: str = "manual") -> Observation:
     """Set the count for one day and source (re-sending the same day replaces, never adds)."""
     if count < 0:
@@ -259,6 +310,47 @@ def record_observations(
         details={"days": len(counts), "source": source, "via": via},
     )
     return observations
+
+
+def correct_observation(observation: Observation, count: int, *, actor: User | None) -> bool:
+    """Correct one day's count, audited; False when it did not change."""
+    if count < 0:
+        raise TrendError(_("A count cannot be negative."))
+    previous = observation.count
+    if previous == count:
+        return False
+    observation.count = count
+    db.session.flush()
+    record(
+        "trend.observation_edit",
+        actor=actor,
+        organisation=observation.trend.organisation,
+        obj=observation.trend,
+        details={
+            "observation_id": observation.id,
+            "day": observation.observed_on.isoformat(),
+            "source": observation.source,
+            "from": previous,
+            "to": count,
+        },
+    )
+    return True
+
+
+def delete_observation(observation: Observation, *, actor: User | None) -> None:
+    """Remove one day's count (a mistaken entry), audited with what it said."""
+    trend = observation.trend
+    details = {
+        "observation_id": observation.id,
+        "day": observation.observed_on.isoformat(),
+        "source": observation.source,
+        "count": observation.count,
+    }
+    db.session.delete(observation)
+    db.session.flush()
+    record(
+        "trend.observation_delete", actor=actor, organisation=trend.organisation, obj=trend, details=details
+    )
 
 
 # Volume over time ---------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
@@ -24,6 +24,7 @@ from app.trends.forms import (
     SEVERITY_CHOICES,
     STATUS_LABELS,
     EvidenceForm,
+    ObservationCorrectionForm,
     ObservationForm,
     StatusForm,
     TrendForm,
@@ -268,17 +269,7 @@ def add_evidence(trend_id: int):
     trend = _editable_or_403(trend_id)
     form = EvidenceForm()
     if form.validate_on_submit():
-        captured = form.captured_on.data
-        item = services.EvidenceInput(
-            excerpt=form.excerpt.data,
-            url=form.url.data or None,
-            platform=(form.platform.data or "").lower() or None,
-            captured_at=datetime(captured.year, captured.month, captured.day, tzinfo=UTC)
-            if captured
-            else None,
-            author_kind=form.author_kind.data,
-            engagement=form.engagement.data,
-        )
+        item = _evidence_input(form)
         try:
             services.add_evidence(trend, item, actor=current_user)
         except services.TrendError as error:
@@ -309,6 +300,108 @@ def add_observation(trend_id: int):
         flash(_("Count recorded for %(day)s.", day=form.observed_on.data.isoformat()), "success")
     else:
         flash(_("The count was not recorded: %(errors)s", errors=_form_errors(form)), "error")
+    return redirect(url_for("trends.detail", trend_id=trend.id, _anchor="volume"))
+
+
+def _evidence_input(form: EvidenceForm, keep: Evidence | None = None) -> services.EvidenceInput:
+    """The form's values; fields the form does not show keep what the evidence had."""
+    captured = form.captured_on.data
+    return services.EvidenceInput(
+        excerpt=form.excerpt.data,
+        url=form.url.data or None,
+        platform=(form.platform.data or "").lower() or None,
+        captured_at=datetime(captured.year, captured.month, captured.day, tzinfo=UTC) if captured else None,
+        author_kind=form.author_kind.data,
+        engagement=form.engagement.data,
+        author_handle=keep.author_handle if keep else None,
+        language=keep.language if keep else None,
+        region=keep.region if keep else None,
+    )
+
+
+def _evidence_or_404(trend: Trend, evidence_id: int) -> Evidence:
+    evidence = db.session.get(Evidence, evidence_id)
+    if evidence is None or evidence.trend_id != trend.id:
+        abort(404)
+    return evidence
+
+
+def _observation_or_404(trend: Trend, observation_id: int) -> Observation:
+    observation = db.session.get(Observation, observation_id)
+    if observation is None or observation.trend_id != trend.id:
+        abort(404)
+    return observation
+
+
+@bp.route("/<int:trend_id>/evidence/<int:evidence_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_evidence(trend_id: int, evidence_id: int):
+    trend = _editable_or_403(trend_id)
+    evidence = _evidence_or_404(trend, evidence_id)
+    form = EvidenceForm()
+    if request.method == "GET":
+        form.fill_from(evidence)
+    if form.validate_on_submit():
+        try:
+            changed = services.update_evidence(
+                evidence, _evidence_input(form, keep=evidence), actor=current_user
+            )
+        except services.TrendError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Evidence saved.") if changed else _("Nothing changed."), "success")
+            return redirect(url_for("trends.detail", trend_id=trend.id, _anchor="evidence"))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("trends/evidence_form.html", form=form, trend=trend, evidence=evidence), status
+
+
+@bp.route("/<int:trend_id>/evidence/<int:evidence_id>/delete", methods=["POST"])
+@login_required
+def delete_evidence(trend_id: int, evidence_id: int):
+    trend = _editable_or_403(trend_id)
+    evidence = _evidence_or_404(trend, evidence_id)
+    services.delete_evidence(evidence, actor=current_user)
+    db.session.commit()
+    flash(_("Evidence deleted."), "success")
+    return redirect(url_for("trends.detail", trend_id=trend.id, _anchor="evidence"))
+
+
+@bp.route("/<int:trend_id>/observations/<int:observation_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_observation(trend_id: int, observation_id: int):
+    trend = _editable_or_403(trend_id)
+    observation = _observation_or_404(trend, observation_id)
+    form = ObservationCorrectionForm()
+    if request.method == "GET":
+        form.count.data = observation.count
+    if form.validate_on_submit():
+        try:
+            changed = services.correct_observation(observation, form.count.data, actor=current_user)
+        except services.TrendError as error:
+            db.session.rollback()
+            form.count.errors = [*form.count.errors, str(error)]
+        else:
+            db.session.commit()
+            day = observation.observed_on.isoformat()
+            flash(_("Count corrected for %(day)s.", day=day) if changed else _("Nothing changed."), "success")
+            return redirect(url_for("trends.detail", trend_id=trend.id, _anchor="volume"))
+    status = 400 if form.errors else 200
+    return render_template(
+        "trends/observation_form.html", form=form, trend=trend, observation=observation
+    ), status
+
+
+@bp.route("/<int:trend_id>/observations/<int:observation_id>/delete", methods=["POST"])
+@login_required
+def delete_observation(trend_id: int, observation_id: int):
+    trend = _editable_or_403(trend_id)
+    observation = _observation_or_404(trend, observation_id)
+    day = observation.observed_on.isoformat()
+    services.delete_observation(observation, actor=current_user)
+    db.session.commit()
+    flash(_("The count for %(day)s is deleted.", day=day), "success")
     return redirect(url_for("trends.detail", trend_id=trend.id, _anchor="volume"))
 
 

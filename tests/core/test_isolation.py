@@ -20,7 +20,7 @@ from app.drafting.models import Message
 from app.extensions import db
 from app.publishing.models import Post
 from app.review.models import Notification
-from app.trends.models import Trend
+from app.trends.models import Evidence, Observation, Trend
 
 SHARED_FOR_READING = {("trends.detail", "GET"), ("api.get_trend", "GET")}
 NOT_OBJECT_ROUTES = {"static", "publishing.calendar_ics", "trends.import_map"}  # secret tokens, own tests
@@ -43,6 +43,16 @@ def _demo_ids() -> dict[str, int]:
         "notification_id": db.session.scalar(select(Notification.id)),
         "token_id": db.session.scalar(select(ApiToken.id).where(ApiToken.id == token.id)),
         "user_id": demo.users[0].id,
+        "evidence_id": db.session.scalar(
+            select(Evidence.id)
+            .join(Trend, Evidence.trend_id == Trend.id)
+            .where(Trend.organisation_id == demo.id)
+        ),
+        "observation_id": db.session.scalar(
+            select(Observation.id)
+            .join(Trend, Observation.trend_id == Trend.id)
+            .where(Trend.organisation_id == demo.id)
+        ),
     }
     db.session.commit()
     missing = [name for name, value in first.items() if value is None]

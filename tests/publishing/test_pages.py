@@ -88,6 +88,20 @@ def test_lead_schedules_from_the_form(client, auth, lead, org, make_channel, mak
     assert "already scheduled" in again.get_data(as_text=True)
 
 
+def test_a_chosen_time_left_empty_is_explained_and_nothing_is_scheduled(
+    client, auth, lead, org, make_channel, make_message
+):
+    channel = make_channel(org, "manual", name="By hand")
+    message = make_message()
+    auth.login(lead)
+    response = client.post(
+        f"/publishing/schedule/{message.id}", data={"channel_ids": [channel.id], "mode": "at", "at": ""}
+    )
+    assert response.status_code in (200, 400)
+    assert "Give the date and time" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Post)) is None
+
+
 def test_staff_cannot_schedule_or_cancel(client, auth, staff, org, make_channel, make_message, schedule, now):
     channel = make_channel(org, "manual")
     message = make_message()
