@@ -68,6 +68,7 @@ ENVIRONMENT = {
     "COUNTERPOINT_MAX_LATENESS_MINUTES": int,
     "COUNTERPOINT_TICK_SECONDS": float,
     "COUNTERPOINT_CONNECTOR_TIMEOUT": float,
+    "COUNTERPOINT_IMPORT_MAX_BYTES": int,
     "COUNTERPOINT_DISPATCH_THREADS": int,
     "COUNTERPOINT_ALLOW_PRIVATE_URLS": lambda v: v.lower() in {"1", "true", "yes"},
     "COUNTERPOINT_REQUIRE_MFA": lambda v: v.lower() in {"1", "true", "yes"},
