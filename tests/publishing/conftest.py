@@ -205,6 +205,32 @@ def platform_channel(request, org, make_channel, mastodon, bluesky, telegram, re
 
 
 @pytest.fixture
+def mixed_channels(org, make_channel, receiver, mastodon) -> list[Channel]:
+    """Four webhook channels and two Mastodon channels on the loopback fakes, for concurrency tests."""
+    channels = [
+        make_channel(
+            org,
+            "webhook",
+            name=f"hook {i}",
+            credentials={"secret": receiver.secret},
+            settings={"url": receiver.hook_url},
+        )
+        for i in range(4)
+    ]
+    channels += [
+        make_channel(
+            org,
+            "mastodon",
+            name=f"masto {i}",
+            server_url=mastodon.url,
+            credentials={"access_token": "test-token"},
+        )
+        for i in range(2)
+    ]
+    return channels
+
+
+@pytest.fixture
 def schedule(lead) -> Callable[..., list[Post]]:
     """Schedule a message on channels at the next free slot after `now` and commit."""
 

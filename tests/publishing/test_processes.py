@@ -28,32 +28,13 @@ for _ in range(int(sys.argv[2])):
 
 @pytest.mark.postgres
 def test_worker_processes_publish_each_post_once(
-    is_postgres, database_url, org, make_channel, make_message, schedule, now, receiver, mastodon
+    is_postgres, database_url, make_message, schedule, now, receiver, mastodon, mixed_channels
 ):
     if not is_postgres:
         pytest.skip(
             "needs PostgreSQL: SQLite has no SKIP LOCKED and one writer at a time (set TEST_DATABASE_URL)"
         )
-    channels = [
-        make_channel(
-            org,
-            "webhook",
-            name=f"hook {i}",
-            credentials={"secret": receiver.secret},
-            settings={"url": receiver.hook_url},
-        )
-        for i in range(4)
-    ]
-    channels += [
-        make_channel(
-            org,
-            "mastodon",
-            name=f"masto {i}",
-            server_url=mastodon.url,
-            credentials={"access_token": "test-token"},
-        )
-        for i in range(2)
-    ]
+    channels = mixed_channels
     posts = []
     for _ in range(2):
         posts += schedule(make_message(), channels, now=now - timedelta(minutes=2))

@@ -174,28 +174,9 @@ def test_cancel_after_sending_is_refused(platform_channel, make_message, schedul
 
 
 def test_several_workers_at_once_publish_each_post_once(
-    app, org, make_channel, make_message, schedule, now, receiver, mastodon
+    app, make_message, schedule, now, receiver, mastodon, mixed_channels
 ):
-    channels = [
-        make_channel(
-            org,
-            "webhook",
-            name=f"hook {i}",
-            credentials={"secret": receiver.secret},
-            settings={"url": receiver.hook_url},
-        )
-        for i in range(4)
-    ]
-    channels += [
-        make_channel(
-            org,
-            "mastodon",
-            name=f"masto {i}",
-            server_url=mastodon.url,
-            credentials={"access_token": "test-token"},
-        )
-        for i in range(2)
-    ]
+    channels = mixed_channels
     posts = []
     for _ in range(3):
         posts += schedule(make_message(), channels, now=now)
