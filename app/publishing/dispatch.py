@@ -218,7 +218,9 @@ def recheck(post: Post) -> str | None:
 
 
 def _is_too_late(post: Post, now: datetime) -> bool:
-    if post.lateness_confirmed or post.attempt_count:
+    # A retry of a publish that may already be live only completes it (same key): not a new late post.
+    # Anything else past the limit, including a post that waited out a long rate limit, needs a person.
+    if post.lateness_confirmed or _may_have_landed(post):
         return False
     limit = timedelta(minutes=int(current_app.config["COUNTERPOINT_MAX_LATENESS_MINUTES"]))
     return now - post.scheduled_at > limit

@@ -101,6 +101,20 @@ def test_rate_limit_waits_for_the_reset_without_any_request_before(
     assert post.attempts[0].http_status == 429
 
 
+def test_a_rate_limit_reset_past_the_lateness_limit_waits_for_a_person(
+    platform_channel, make_message, schedule, dispatch, now, mastodon
+):
+    channel, _ = platform_channel("mastodon")
+    [post] = schedule(make_message(), [channel], now=now)
+    mastodon.script("429", reset_in=2 * 3600)  # beyond the default 60-minute lateness limit
+
+    dispatch(now)
+    calls = mastodon.create_calls
+    dispatch(post.next_attempt_at + timedelta(seconds=1))
+    assert post.status == PostStatus.MISSED  # never auto-posted two hours late
+    assert mastodon.create_calls == calls
+
+
 def test_server_error_backs_off_with_jitter_and_retries_with_the_same_key(
     platform_channel, make_message, schedule, dispatch, now, mastodon
 ):
