@@ -49,10 +49,6 @@ class Channel(db.Model):
         return not (self.is_paused or self.needs_reauth or self.is_archived)
 
     @property
-    def is_manual(self) -> bool:
-        return self.platform == "manual"
-
-    @property
     def has_credentials(self) -> bool:
         return bool(self.credentials_encrypted)
 

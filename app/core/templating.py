@@ -28,7 +28,8 @@ ADMIN_NAVIGATION: list[NavItem] = [
     NavItem("admin.organisations", _l("Organisations"), Role.ADMIN),
     NavItem("audit.index", _l("Audit trail"), Role.ADMIN),
 ]
-# Features add functions returning extra context (banners, unread counts) for signed-in people.
+# Features add functions returning extra context (banners, unread counts) for signed-in people;
+# a "dashboard_cards" list from each is collected rather than overwritten.
 CONTEXT_PROVIDERS: list[Callable[[], dict[str, Any]]] = []
 
 
@@ -40,8 +41,12 @@ def template_context() -> dict[str, Any]:
     if current_user.is_authenticated:
         context["nav_items"] = [item for item in NAVIGATION if current_user.has_role(item.role)]
         context["admin_nav_items"] = [item for item in ADMIN_NAVIGATION if current_user.has_role(item.role)]
+        cards: list[str] = []
         for provider in CONTEXT_PROVIDERS:
-            context.update(provider())
+            extra = provider()
+            cards += extra.pop("dashboard_cards", [])  # several features add cards: collect, never overwrite
+            context.update(extra)
+        context["dashboard_cards"] = cards
     return context
 
 

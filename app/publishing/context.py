@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, request
+from flask import request
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -27,17 +27,13 @@ def dashboard_card() -> dict[str, Any]:
     from app.publishing.models import Post
     from app.publishing.services import ATTENTION_STATUSES, partner_requests, visible_posts
 
-    # Several features add cards: collect them on g so no provider overwrites another's.
-    cards = g.setdefault("dashboard_cards", [])
-    if DASHBOARD_CARD not in cards:
-        cards.append(DASHBOARD_CARD)
     query = visible_posts(current_user).where(Post.status.in_(ATTENTION_STATUSES))
     counts = dict(
         db.session.execute(query.with_only_columns(Post.status, func.count()).group_by(Post.status)).all()
     )
     waiting = db.session.scalar(select(func.count()).select_from(partner_requests(current_user).subquery()))
     return {
-        "dashboard_cards": cards,
+        "dashboard_cards": [DASHBOARD_CARD],
         "publishing_attention": counts,
         "publishing_partner_waiting": waiting or 0,
     }

@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
 
 from app.audit.services import record
-from app.campaigns.models import CampaignStatus
 from app.channels import services as channel_services
 from app.channels.connectors import (
     AuthError,
@@ -196,7 +195,7 @@ def recheck(post: Post) -> str | None:
     if services.is_globally_paused():
         return _("Publishing is paused for the whole coalition.")
     campaign = post.message.campaign
-    if campaign.status != CampaignStatus.ACTIVE:
+    if not campaign.is_publishable:
         return _("The campaign is %(status)s, not active.", status=str(campaign.status))
     channel = post.channel
     if channel.is_archived:

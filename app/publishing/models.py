@@ -29,8 +29,6 @@ class PostStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-_NOT_YET_SENT = {PostStatus.AWAITING_PARTNER, PostStatus.QUEUED, PostStatus.MISSED, PostStatus.HELD}
-
 # DESIGN.md: awaiting_partner → queued → sending → posted; sending → queued (retry, same key);
 # sending → unknown_outcome | failed; queued → missed; any not-yet-sent → held or cancelled.
 POST_TRANSITIONS: dict[PostStatus, frozenset[PostStatus]] = {
@@ -90,10 +88,6 @@ class Post(db.Model):
     channel: Mapped[Channel] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     attempts: Mapped[list[PostAttempt]] = relationship(back_populates="post", order_by="PostAttempt.id")
-
-    @property
-    def is_not_yet_sent(self) -> bool:
-        return self.status in _NOT_YET_SENT
 
 
 class PostAttempt(db.Model):

@@ -69,11 +69,6 @@ _sessions: dict[tuple[str, str, str], _Session] = {}
 _sessions_lock = threading.Lock()
 
 
-def session_count() -> int:
-    """How many sessions this process holds (for health pages and tests)."""
-    return len(_sessions)
-
-
 def clear_sessions() -> None:
     """Forget every cached session (tests; credential changes)."""
     with _sessions_lock:
