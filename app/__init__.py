@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
     )
     load_config(app, test_config)
+    register_url_converters(app)
     register_extensions(app)
     register_blueprints(app)
     register_security(app)
@@ -77,6 +78,13 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_session_user)
+
+
+def register_url_converters(app: Flask) -> None:
+    """Bound `<int:…>` to the database's integer range (before any rule is added)."""
+    from app.common.converters import DatabaseIntegerConverter
+
+    app.url_map.converters["int"] = DatabaseIntegerConverter
 
 
 def register_blueprints(app: Flask) -> None:

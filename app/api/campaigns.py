@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from flask import jsonify, request
+from pydantic import Field, ValidationInfo, field_validator
 
-from app.api import bp, openapi
-from app.api.auth import current_api_org, token_required
-from app.api.pagination import paginated_response
+from app.api.auth import current_api_org
+from app.api.contract import endpoint
+from app.api.fields import Body, Choices, Id, IsoDate, Out, Slug, Text
+from app.api.messages import Message, serialize_message
+from app.api.pagination import PageQuery, page_of, paginated_response
 from app.api.problems import ApiProblem, ValidationProblem
-from app.api.requests import json_object
+from app.common import limits
 from app.config import LANGUAGES
 from app.drafting import lengths
 from app.drafting.llm import MAX_CANDIDATES, DraftingError
@@ -20,241 +22,222 @@ from app.extensions import db
 
 if TYPE_CHECKING:
     from app.accounts.models import Organisation
-    from app.campaigns.models import Campaign
+    from app.campaigns.models import Campaign as CampaignRecord
     from app.campaigns.services import CampaignData
-    from app.trends.models import Trend
 
 # Model modules are imported inside the views: this module loads with app.api, which model modules
 # of other features import while they are still initialising.
 CAMPAIGN_STATUSES = ("planning", "active", "paused", "completed", "archived")
-_STRINGS = {"type": "array", "items": {"type": "string"}}
-openapi.schema(
-    "Campaign",
-    {
-        "type": "object",
-        "required": [
-            "id",
-            "title",
-            "status",
-            "organisation",
-            "mode",
-            "strategies",
-            "languages",
-            "platforms",
-            "trend_ids",
-            "partners",
-            "knowledge",
-        ],
-        "properties": {
-            "id": {"type": "integer"},
-            "title": {"type": "string"},
-            "goal": {"type": "string"},
-            "audience": {"type": "string"},
-            "status": {"type": "string", "enum": list(CAMPAIGN_STATUSES)},
-            "mode": {"type": "string", "enum": list(MODES)},
-            "organisation": {
-                "type": "object",
-                "properties": {"id": {"type": "integer"}, "slug": {"type": "string"}},
-            },
-            "strategies": _STRINGS,
-            "tone_notes": {"type": "string"},
-            "languages": _STRINGS,
-            "platforms": _STRINGS,
-            "hashtags": _STRINGS,
-            "starts_on": {"type": ["string", "null"], "format": "date"},
-            "ends_on": {"type": ["string", "null"], "format": "date"},
-            "trend_ids": {"type": "array", "items": {"type": "integer"}},
-            "partners": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "id": {"type": "integer"},
-                        "slug": {"type": "string"},
-                        "name": {"type": "string"},
-                    },
-                },
-            },
-            "knowledge": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["text", "source_url"],
-                    "properties": {
-                        "text": {"type": "string"},
-                        "source_url": {"type": "string"},
-                        "language": {"type": "string"},
-                    },
-                },
-            },
-            "requires_partner_approval": {"type": "boolean"},
-        },
-    },
-)
-openapi.schema(
-    "CampaignInput",
-    {
-        "type": "object",
-        "required": ["title"],
-        "properties": {
-            "title": {"type": "string", "maxLength": 200},
-            "goal": {"type": "string"},
-            "audience": {"type": "string"},
-            "mode": {"type": "string", "enum": list(MODES)},
-            "strategies": {"type": "array", "items": {"type": "string", "enum": list(STRATEGIES)}},
-            "tone_notes": {"type": "string"},
-            "languages": _STRINGS,
-            "platforms": {"type": "array", "items": {"type": "string", "enum": list(lengths.PLATFORMS)}},
-            "hashtags": _STRINGS,
-            "starts_on": {"type": "string", "format": "date"},
-            "ends_on": {"type": "string", "format": "date"},
-            "trend_ids": {"type": "array", "items": {"type": "integer"}},
-            "partner_slugs": _STRINGS,
-            "requires_partner_approval": {"type": "boolean"},
-        },
-    },
-)
-openapi.schema(
-    "DraftInput",
-    {
-        "type": "object",
-        "required": ["trend_id"],
-        "properties": {
-            "trend_id": {"type": "integer"},
-            "strategies": {"type": "array", "items": {"type": "string", "enum": list(STRATEGIES)}},
-            "language": {"type": "string", "enum": list(LANGUAGES)},
-            "platforms": {"type": "array", "items": {"type": "string", "enum": list(lengths.PLATFORMS)}},
-            "count": {"type": "integer", "minimum": 1, "maximum": MAX_CANDIDATES},
-        },
-    },
-)
-openapi.schema(
-    "DraftResult",
-    {
-        "type": "object",
-        "required": ["messages", "is_offline"],
-        "properties": {
-            "messages": {"type": "array", "items": openapi.ref("Message")},
-            "is_offline": {"type": "boolean"},
-            "notice": {"type": ["string", "null"]},
-        },
-    },
-)
-openapi.operation(
+CampaignStatusName = Literal[CAMPAIGN_STATUSES]  # type: ignore[valid-type]
+ModeName = Literal[tuple(MODES)]  # type: ignore[valid-type]
+LanguageName = Literal[LANGUAGES]  # type: ignore[valid-type]
+PlatformName = Literal[lengths.PLATFORMS]  # type: ignore[valid-type]
+Hashtag = Annotated[str, Field(max_length=limits.HASHTAG_MAX, pattern=limits.HASHTAG_INPUT)]
+Ids = Annotated[list[Id], Field(max_length=limits.CAMPAIGN_LINKS_MAX)]
+
+
+class CampaignInput(Body):
+    """A new campaign: the same fields and limits as the campaign form."""
+
+    title: Text(limits.CAMPAIGN_TITLE_MAX, required=True)
+    goal: Text(limits.CAMPAIGN_GOAL_MAX) = ""
+    audience: Text(limits.CAMPAIGN_AUDIENCE_MAX) = ""
+    mode: ModeName = "broadcast"
+    strategies: Choices(tuple(STRATEGIES)) = Field(default_factory=list)
+    tone_notes: Text(limits.CAMPAIGN_TONE_MAX) = ""
+    languages: Choices(LANGUAGES, min_items=1) = Field(default_factory=lambda: ["en"])
+    platforms: Choices(lengths.PLATFORMS, min_items=1) = Field(default_factory=lambda: ["mastodon"])
+    hashtags: Annotated[list[Hashtag], Field(max_length=limits.CAMPAIGN_HASHTAGS_MAX)] = Field(
+        default_factory=list, description="Stored with a leading #."
+    )
+    starts_on: IsoDate | None = None
+    ends_on: IsoDate | None = Field(default=None, description="On or after starts_on.")
+    trend_ids: Ids = Field(default_factory=list, description="Trends of the token's organisation.")
+    partner_slugs: Annotated[list[Slug], Field(max_length=limits.CAMPAIGN_LINKS_MAX)] = Field(
+        default_factory=list
+    )
+    requires_partner_approval: bool = False
+
+    @field_validator("ends_on")
+    @classmethod
+    def _ends_after_start(cls, value: date | None, info: ValidationInfo) -> date | None:
+        starts_on = info.data.get("starts_on")
+        if value is not None and starts_on is not None and value < starts_on:
+            raise ValueError("The end date must be on or after the start date.")
+        return value
+
+
+class DraftInput(Body):
+    """What to draft: for one of the campaign's trends."""
+
+    trend_id: Id
+    strategies: Choices(tuple(STRATEGIES)) = Field(default_factory=list)
+    language: LanguageName = Field(default=None, description="Default: the campaign's first language.")
+    platforms: Choices(lengths.PLATFORMS, min_items=1) = Field(
+        default=None, description="Default: the campaign's platforms."
+    )
+    count: Annotated[int, Field(ge=1, le=MAX_CANDIDATES)] = 3
+
+
+class CampaignQuery(PageQuery):
+    """Filters of the campaign list."""
+
+    status: CampaignStatusName = Field(default=None, description="Only campaigns in this status.")
+    q: Text(limits.SEARCH_MAX, description="Search in titles and goals.") = None
+
+
+class CampaignOrganisation(Out):
+    """The organisation that owns a campaign."""
+
+    id: int
+    slug: str
+
+
+class Partner(Out):
+    """A partner organisation taking part."""
+
+    id: int
+    slug: str
+    name: str
+
+
+class Knowledge(Out):
+    """A vetted fact the drafter may cite."""
+
+    text: str
+    source_url: str
+    language: str
+
+
+class Campaign(Out):
+    """A campaign as the API shows it."""
+
+    id: int
+    title: str
+    goal: str
+    audience: str
+    status: CampaignStatusName
+    mode: ModeName
+    organisation: CampaignOrganisation
+    strategies: list[str]
+    tone_notes: str
+    languages: list[str]
+    platforms: list[str]
+    hashtags: list[str]
+    starts_on: date | None
+    ends_on: date | None
+    trend_ids: list[int]
+    partners: list[Partner]
+    knowledge: list[Knowledge]
+    requires_partner_approval: bool
+
+
+def serialize_campaign(campaign: CampaignRecord) -> Campaign:
+    """A campaign as the API shows it."""
+    return Campaign(
+        id=campaign.id,
+        title=campaign.title,
+        goal=campaign.goal or "",
+        audience=campaign.audience or "",
+        status=str(campaign.status),
+        mode=str(campaign.mode),
+        organisation=CampaignOrganisation.model_validate(campaign.organisation),
+        strategies=list(campaign.strategies or []),
+        tone_notes=campaign.tone_notes or "",
+        languages=list(campaign.languages or []),
+        platforms=list(campaign.platforms or []),
+        hashtags=list(campaign.hashtags or []),
+        starts_on=campaign.starts_on,
+        ends_on=campaign.ends_on,
+        trend_ids=[t.id for t in campaign.trends],
+        partners=[Partner.model_validate(o) for o in campaign.partners],
+        knowledge=[Knowledge.model_validate(k) for k in campaign.knowledge],
+        requires_partner_approval=campaign.requires_partner_approval,
+    )
+
+
+@endpoint(
     "/campaigns",
-    "get",
     summary="Campaigns the organisation owns or takes part in",
     tag="campaigns",
-    parameters=[
-        openapi.query("status", "Only campaigns in this status."),
-        openapi.query("q", "Search in titles and goals."),
-    ],
-    responses={200: "Campaign", 422: None},
-    paginated=True,
+    query=CampaignQuery,
+    responses={200: page_of(Campaign)},
 )
-openapi.operation(
-    "/campaigns",
-    "post",
-    summary="Create a campaign",
-    tag="campaigns",
-    request_body="CampaignInput",
-    responses={201: "Campaign", 400: None, 415: None, 422: None},
-)
-openapi.operation(
-    "/campaigns/{id}",
-    "get",
-    summary="One campaign",
-    tag="campaigns",
-    parameters=[openapi.path_id()],
-    responses={200: "Campaign", 404: None},
-)
-openapi.operation(
-    "/campaigns/{id}/drafts",
-    "post",
-    summary="Draft messages for a campaign's trend",
-    tag="campaigns",
-    parameters=[openapi.path_id()],
-    request_body="DraftInput",
-    responses={201: "DraftResult", 400: None, 404: None, 415: None, 422: None, 502: None, 503: None},
-    description="Uses the configured model, or the offline template drafter when none is configured "
-    "(`is_offline` says which). Model failures answer 502/503 with a specific `detail`.",
-)
-
-
-def serialize_campaign(campaign: Campaign) -> dict[str, Any]:
-    """A campaign as the API shows it."""
-    return {
-        "id": campaign.id,
-        "title": campaign.title,
-        "goal": campaign.goal,
-        "audience": campaign.audience,
-        "status": str(campaign.status),
-        "mode": str(campaign.mode),
-        "organisation": {"id": campaign.organisation.id, "slug": campaign.organisation.slug},
-        "strategies": list(campaign.strategies or []),
-        "tone_notes": campaign.tone_notes,
-        "languages": list(campaign.languages or []),
-        "platforms": list(campaign.platforms or []),
-        "hashtags": list(campaign.hashtags or []),
-        "starts_on": campaign.starts_on.isoformat() if campaign.starts_on else None,
-        "ends_on": campaign.ends_on.isoformat() if campaign.ends_on else None,
-        "trend_ids": [t.id for t in campaign.trends],
-        "partners": [{"id": o.id, "slug": o.slug, "name": o.name} for o in campaign.partners],
-        "knowledge": [
-            {"text": k.text, "source_url": k.source_url, "language": k.language} for k in campaign.knowledge
-        ],
-        "requires_partner_approval": campaign.requires_partner_approval,
-    }
-
-
-@bp.route("/campaigns")
-@token_required
-def list_campaigns():
+def list_campaigns(query: CampaignQuery):
     from app.campaigns import services as campaign_services
 
-    query = campaign_services.search_campaigns(
-        current_api_org().id, status=request.args.get("status", ""), search=request.args.get("q", "").strip()
+    select_ = campaign_services.search_campaigns(
+        current_api_org().id, status=query.status or "", search=(query.q or "").strip()
     )
-    return paginated_response(query, serialize_campaign)
+    return paginated_response(select_, serialize_campaign, query, Campaign)
 
 
-@bp.route("/campaigns", methods=["POST"])
-@token_required
-def create_campaign():
+@endpoint(
+    "/campaigns",
+    "POST",
+    summary="Create a campaign",
+    tag="campaigns",
+    body=CampaignInput,
+    responses={201: Campaign},
+)
+def create_campaign(body: CampaignInput):
     from app.campaigns import services as campaign_services
 
     org = current_api_org()
-    data = _campaign_data(json_object(), org)
+    data = _campaign_data(body, org)
     try:
         campaign = campaign_services.create_campaign(data, actor=None, organisation=org, via="api")
     except campaign_services.CampaignError as error:
         db.session.rollback()
         raise ValidationProblem({"campaign": str(error)}) from error
     db.session.commit()
-    response = jsonify(serialize_campaign(campaign))
-    response.status_code = 201
-    return response
+    return serialize_campaign(campaign), 201
 
 
-@bp.route("/campaigns/<int:campaign_id>")
-@token_required
-def get_campaign(campaign_id: int):
+@endpoint(
+    "/campaigns/<int:id>",
+    summary="One campaign",
+    tag="campaigns",
+    responses={200: Campaign, 404: None},
+)
+def get_campaign(id: int) -> Campaign:  # noqa: A002
     from app.campaigns.access import campaign_for
 
-    return jsonify(serialize_campaign(campaign_for(current_api_org().id, campaign_id)))
+    return serialize_campaign(campaign_for(current_api_org().id, id))
 
 
-@bp.route("/campaigns/<int:campaign_id>/drafts", methods=["POST"])
-@token_required
-def create_drafts(campaign_id: int):
-    from app.api.messages import serialize_message
+class DraftResult(Out):
+    """The drafts made, and whether the offline drafter made them."""
+
+    messages: list[Message]
+    is_offline: bool
+    notice: str | None
+
+
+@endpoint(
+    "/campaigns/<int:id>/drafts",
+    "POST",
+    summary="Draft messages for a campaign's trend",
+    tag="campaigns",
+    body=DraftInput,
+    responses={201: DraftResult, 404: None, 502: None, 503: None},
+    description="Uses the configured model, or the offline template drafter when none is configured "
+    "(`is_offline` says which). Model failures answer 502/503 with a specific `detail`.",
+)
+def create_drafts(id: int, body: DraftInput):  # noqa: A002
     from app.campaigns.access import campaign_for
     from app.drafting import services as drafting_services
 
-    campaign = campaign_for(current_api_org().id, campaign_id)
-    body = json_object()
-    trend = _draft_trend(campaign, body.get("trend_id"))
-    choices = _draft_choices(campaign, body)
+    campaign = campaign_for(current_api_org().id, id)
+    trend = next((t for t in campaign.trends if t.id == body.trend_id), None)
+    if trend is None:
+        raise ValidationProblem({"trend_id": "This campaign does not answer that trend."})
+    choices = {
+        "strategies": body.strategies,
+        "language": body.language or (campaign.languages or ["en"])[0],
+        "platforms": body.platforms or list(campaign.platforms or ["mastodon"]),
+        "count": body.count,
+    }
     try:
         result = drafting_services.draft_messages(campaign, trend=trend, actor=None, **choices)
     except drafting_services.DraftInputError as error:
@@ -264,15 +247,11 @@ def create_drafts(campaign_id: int):
         db.session.rollback()
         raise _drafting_problem(error) from error
     db.session.commit()
-    response = jsonify(
-        {
-            "messages": [serialize_message(m) for m in result.messages],
-            "is_offline": result.is_offline,
-            "notice": result.notice,
-        }
-    )
-    response.status_code = 201
-    return response
+    return DraftResult(
+        messages=[serialize_message(m) for m in result.messages],
+        is_offline=result.is_offline,
+        notice=result.notice,
+    ), 201
 
 
 def _drafting_problem(error: DraftingError) -> ApiProblem:
@@ -284,115 +263,24 @@ def _drafting_problem(error: DraftingError) -> ApiProblem:
     return ApiProblem(502, f"Model failure: {error.code}", error.message)
 
 
-def _draft_trend(campaign: Campaign, trend_id: Any) -> Trend:
-    if not isinstance(trend_id, int) or isinstance(trend_id, bool):
-        raise ValidationProblem({"trend_id": "Give the id of one of the campaign's trends."})
-    trend = next((t for t in campaign.trends if t.id == trend_id), None)
-    if trend is None:
-        raise ValidationProblem({"trend_id": "This campaign does not answer that trend."})
-    return trend
-
-
-def _draft_choices(campaign: Campaign, body: dict[str, Any]) -> dict[str, Any]:
-    errors: dict[str, str] = {}
-    strategies = _string_list(body, "strategies", errors, [])
-    platforms = _string_list(body, "platforms", errors, list(campaign.platforms or ["mastodon"]))
-    language = body.get("language", (campaign.languages or ["en"])[0])
-    count = body.get("count", 3)
-    if language not in LANGUAGES:
-        errors["language"] = f"Must be one of {', '.join(LANGUAGES)}."
-    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_CANDIDATES:
-        errors["count"] = f"Must be a whole number from 1 to {MAX_CANDIDATES}."
-    unknown = [p for p in platforms if p not in lengths.PLATFORMS]
-    if unknown or not platforms:
-        errors["platforms"] = f"Must be a non-empty list of: {', '.join(lengths.PLATFORMS)}."
-    if errors:
-        raise ValidationProblem(errors)
-    return {"strategies": strategies, "language": language, "platforms": platforms, "count": count}
-
-
-def _string_list(body: dict[str, Any], name: str, errors: dict[str, str], default: list[str]) -> list[str]:
-    value = body.get(name, default)
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        errors[name] = "Must be a list of strings."
-        return []
-    return value
-
-
-def _campaign_data(body: dict[str, Any], org: Organisation) -> CampaignData:
+def _campaign_data(body: CampaignInput, org: Organisation) -> CampaignData:
+    """The validated body with its trends and partners looked up (unknown ones are 422)."""
     from sqlalchemy import select
 
     from app.accounts.models import Organisation as Org
     from app.campaigns.services import CampaignData
+    from app.trends.models import Trend
 
     errors: dict[str, str] = {}
-    title = body.get("title")
-    if not isinstance(title, str) or not title.strip() or len(title) > 200:
-        errors["title"] = "Give a title of 1 to 200 characters."
-    texts = {name: body.get(name, "") for name in ("goal", "audience", "tone_notes")}
-    for name, value in texts.items():
-        if not isinstance(value, str):
-            errors[name] = "Must be a string."
-    mode = body.get("mode", "broadcast")
-    if mode not in list(MODES):
-        errors["mode"] = "Must be broadcast or reply."
-    lists = {
-        name: _string_list(body, name, errors, default)
-        for name, default in (
-            ("strategies", []),
-            ("languages", ["en"]),
-            ("platforms", ["mastodon"]),
-            ("hashtags", []),
-            ("partner_slugs", []),
-        )
-    }
-    if any(key not in STRATEGIES for key in lists["strategies"]):
-        errors["strategies"] = f"Must be keys among: {', '.join(STRATEGIES)}."
-    if any(p not in lengths.PLATFORMS for p in lists["platforms"]):
-        errors["platforms"] = f"Must be among: {', '.join(lengths.PLATFORMS)}."
-    if any(lang not in LANGUAGES for lang in lists["languages"]):
-        errors["languages"] = "Must be among: en, fr."
-    dates = {name: _date(body.get(name), name, errors) for name in ("starts_on", "ends_on")}
-    trends = _trends(body.get("trend_ids", []), org, errors)
-    partners = list(db.session.scalars(select(Org).where(Org.slug.in_(lists["partner_slugs"]))))
-    if len(partners) != len(set(lists["partner_slugs"])):
+    trends = list(
+        db.session.scalars(select(Trend).where(Trend.id.in_(body.trend_ids), Trend.organisation_id == org.id))
+    )
+    if len(trends) != len(set(body.trend_ids)):
+        errors["trend_ids"] = "Link only your organisation's trends."
+    partners = list(db.session.scalars(select(Org).where(Org.slug.in_(body.partner_slugs))))
+    if len(partners) != len(set(body.partner_slugs)):
         errors["partner_slugs"] = "Unknown organisation."
     if errors:
         raise ValidationProblem(errors)
-    return CampaignData(
-        title=title,
-        mode=mode,
-        strategies=lists["strategies"],
-        languages=lists["languages"],
-        platforms=lists["platforms"],
-        hashtags=lists["hashtags"],
-        trends=trends,
-        partners=partners,
-        requires_partner_approval=bool(body.get("requires_partner_approval", False)),
-        **texts,
-        **dates,
-    )
-
-
-def _date(value: Any, name: str, errors: dict[str, str]) -> date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        errors[name] = "Must be a date as YYYY-MM-DD."
-        return None
-
-
-def _trends(ids: Any, org: Organisation, errors: dict[str, str]) -> list[Trend]:
-    from sqlalchemy import select
-
-    from app.trends.models import Trend
-
-    if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
-        errors["trend_ids"] = "Must be a list of trend ids."
-        return []
-    trends = list(db.session.scalars(select(Trend).where(Trend.id.in_(ids), Trend.organisation_id == org.id)))
-    if len(trends) != len(set(ids)):
-        errors["trend_ids"] = "Link only your organisation's trends."
-    return trends
+    fields = body.model_dump(exclude={"trend_ids", "partner_slugs"})
+    return CampaignData(**fields, trends=trends, partners=partners)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal
 
-from flask import jsonify
+from pydantic import Field
 
-from app.api import bp, openapi
-from app.api.auth import current_api_org, token_required
+from app.api.auth import current_api_org
+from app.api.contract import endpoint
+from app.api.fields import Body, Id, Out, Text
+from app.api.messages import Finding, Length
 from app.api.problems import ValidationProblem
-from app.api.requests import json_object
+from app.common import limits
 from app.config import LANGUAGES
 from app.drafting import lengths
 from app.extensions import db
@@ -18,106 +20,72 @@ if TYPE_CHECKING:
     from app.campaigns.models import Campaign
     from app.trends.models import Trend
 
-MAX_TEXT = 5000  # as the editor's form (app.drafting.forms.MAX_TEXT)
+MAX_TEXT = limits.MESSAGE_TEXT_MAX  # as the editor's form
 
-openapi.schema(
-    "CheckInput",
-    {
-        "type": "object",
-        "required": ["text", "platform"],
-        "properties": {
-            "text": {"type": "string", "maxLength": MAX_TEXT},
-            "platform": {"type": "string", "enum": list(lengths.PLATFORMS)},
-            "trend_id": {
-                "type": "integer",
-                "description": "Check against this trend's lexicon, hashtags and evidence.",
-            },
-            "campaign_id": {
-                "type": "integer",
-                "description": "Count this campaign's knowledge sources as citations.",
-            },
-            "language": {"type": "string", "enum": list(LANGUAGES), "default": "en"},
-        },
-    },
-)
-openapi.schema(
-    "CheckReport",
-    {
-        "type": "object",
-        "required": ["length", "findings"],
-        "properties": {
-            "length": {
-                "type": "object",
-                "required": ["count", "limit"],
-                "properties": {"count": {"type": "integer"}, "limit": {"type": "integer"}},
-            },
-            "findings": {"type": "array", "items": openapi.ref("Finding")},
-        },
-    },
-)
-openapi.operation(
+
+class CheckInput(Body):
+    """A text to check for one platform."""
+
+    text: Text(MAX_TEXT)
+    platform: Literal[lengths.PLATFORMS]  # type: ignore[valid-type]
+    trend_id: Id | None = Field(
+        default=None, description="Check against this trend's lexicon, hashtags and evidence."
+    )
+    campaign_id: Id | None = Field(
+        default=None, description="Count this campaign's knowledge sources as citations."
+    )
+    language: Literal[LANGUAGES] = "en"  # type: ignore[valid-type]
+
+
+class CheckReport(Out):
+    """The platform's length count and the do-no-harm findings."""
+
+    length: Length
+    findings: list[Finding]
+
+
+@endpoint(
     "/checks",
-    "post",
+    "POST",
     summary="Run the do-no-harm checks and the platform length count on a text",
     tag="checks",
-    request_body="CheckInput",
-    responses={200: "CheckReport", 400: None, 415: None, 422: None},
+    body=CheckInput,
+    responses={200: CheckReport},
 )
-
-
-@bp.route("/checks", methods=["POST"])
-@token_required
-def run_checks():
+def run_checks(body: CheckInput) -> CheckReport:
     from app.drafting import services as drafting_services
 
-    body = json_object()
-    text, platform, language = _inputs(body)
     org_id = current_api_org().id
-    campaign = _campaign(body.get("campaign_id"), org_id)
-    trend = _trend(body.get("trend_id"), org_id, campaign)
+    campaign = _campaign(body.campaign_id, org_id)
+    trend = _trend(body.trend_id, org_id, campaign)
     report = drafting_services.check_text(
-        text, platform=platform, language=language, context=drafting_services.check_context(trend, campaign)
+        body.text,
+        platform=body.platform,
+        language=body.language,
+        context=drafting_services.check_context(trend, campaign),
     )
-    return jsonify(report.as_dict())
+    return CheckReport.model_validate(report.as_dict())
 
 
-def _inputs(body: dict[str, Any]) -> tuple[str, str, str]:
-    errors: dict[str, str] = {}
-    text, platform, language = body.get("text"), body.get("platform"), body.get("language", "en")
-    if not isinstance(text, str) or len(text) > MAX_TEXT:
-        errors["text"] = f"Must be a string of at most {MAX_TEXT} characters."
-    if platform not in lengths.PLATFORMS:
-        errors["platform"] = f"Must be one of: {', '.join(lengths.PLATFORMS)}."
-    if language not in LANGUAGES:
-        errors["language"] = f"Must be one of: {', '.join(LANGUAGES)}."
-    if errors:
-        raise ValidationProblem(errors)
-    return text, platform, language
-
-
-def _campaign(campaign_id: Any, org_id: int) -> Campaign | None:
+def _campaign(campaign_id: int | None, org_id: int) -> Campaign | None:
     from app.campaigns.models import Campaign
 
     if campaign_id is None:
         return None
-    campaign = db.session.get(Campaign, campaign_id) if _is_id(campaign_id) else None
+    campaign = db.session.get(Campaign, campaign_id)
     if campaign is None or not campaign.takes_part(org_id):
         raise ValidationProblem({"campaign_id": "No such campaign for this organisation."})
     return campaign
 
 
-def _trend(trend_id: Any, org_id: int, campaign: Campaign | None) -> Trend | None:
+def _trend(trend_id: int | None, org_id: int, campaign: Campaign | None) -> Trend | None:
     """A trend of the organisation, or one the given campaign answers."""
     from app.trends.models import Trend
 
     if trend_id is None:
         return None
-    trend = db.session.get(Trend, trend_id) if _is_id(trend_id) else None
+    trend = db.session.get(Trend, trend_id)
     linked = campaign is not None and trend is not None and any(t.id == trend.id for t in campaign.trends)
     if trend is None or (trend.organisation_id != org_id and not linked):
         raise ValidationProblem({"trend_id": "No such trend for this organisation."})
     return trend
-
-
-def _is_id(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0

@@ -3,52 +3,57 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from functools import cache
+from typing import Annotated, Any
 
 from flask import Response, jsonify, request, url_for
+from pydantic import BaseModel, Field, create_model
 from sqlalchemy import Select
 
-from app.api.problems import ValidationProblem
+from app.api.fields import Out, Query, QueryInt
+from app.common import limits
 from app.common.pagination import Page, paginate
 
 DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 100
 
 
-def page_args() -> tuple[int, int]:
-    """Read and validate `page` and `per_page` from the query string."""
-    errors = {}
-    values = {}
-    for name, default, high in (("page", 1, None), ("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)):
-        raw = request.args.get(name, str(default))
-        try:
-            value = int(raw)
-        except ValueError:
-            errors[name] = "Must be a whole number."
-            continue
-        if value < 1 or (high is not None and value > high):
-            errors[name] = f"Must be between 1 and {high}." if high else "Must be 1 or more."
-        values[name] = value
-    if errors:
-        raise ValidationProblem(errors, detail="Invalid pagination parameters.")
-    return values["page"], values["per_page"]
+class PageQuery(Query):
+    """Page parameters; list endpoints' query models subclass it."""
+
+    page: Annotated[QueryInt, Field(ge=1, le=limits.DB_INT_MAX, description="Page number, from 1.")] = 1
+    per_page: Annotated[
+        QueryInt, Field(ge=1, le=MAX_PER_PAGE, description=f"Items per page (1-{MAX_PER_PAGE}).")
+    ] = DEFAULT_PER_PAGE
 
 
-def paginated_response(query: Select, serialize: Callable[[Any], dict[str, Any]]) -> Response:
-    """Run one page of a select and answer the envelope with RFC 8288 `Link` headers."""
-    page, per_page = page_args()
-    result = paginate(query, page=page, per_page=per_page)
-    response = jsonify(
-        {
-            "items": [serialize(item) for item in result.items],
-            "page": result.page,
-            "per_page": result.per_page,
-            "total": result.total,
-        }
+@cache
+def page_of(item: type[BaseModel]) -> type[Out]:
+    """The page envelope model for a list of `item` (component `<Item>Page`)."""
+    return create_model(
+        f"{item.__name__}Page",
+        __base__=Out,
+        __doc__=f"One page of {item.__name__} items.",
+        items=(list[item], ...),  # type: ignore[valid-type]
+        page=(int, ...),
+        per_page=(int, ...),
+        total=(int, ...),
     )
-    links = _links(result)
-    if links:
-        response.headers["Link"] = ", ".join(links)
+
+
+def paginated_response(
+    query: Select, serialize: Callable[[Any], BaseModel], params: PageQuery, item: type[BaseModel]
+) -> Response:
+    """Run one page of a select and answer the envelope with RFC 8288 `Link` headers."""
+    result = paginate(query, page=params.page, per_page=params.per_page)
+    body = page_of(item)(
+        items=[serialize(row) for row in result.items],
+        page=result.page,
+        per_page=result.per_page,
+        total=result.total,
+    )
+    response = jsonify(body.model_dump(mode="json"))
+    response.headers["Link"] = ", ".join(_links(result))
     return response
 
 
@@ -66,7 +71,7 @@ def _links(result: Page) -> list[str]:
     if result.has_next:
         links.append(link(result.page + 1, "next"))
     if result.has_prev:
-        links.append(link(result.page - 1, "prev"))
+        links.append(link(min(result.page - 1, result.pages), "prev"))
     links.append(link(1, "first"))
     links.append(link(result.pages, "last"))
     return links

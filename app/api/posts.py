@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from flask import request
+from pydantic import Field
 
-from app.api import bp, openapi
-from app.api.auth import current_api_org, token_required
-from app.api.pagination import paginated_response
-from app.api.problems import ValidationProblem
+from app.api.auth import current_api_org
+from app.api.contract import endpoint
+from app.api.fields import Out, QueryInt
+from app.api.pagination import PageQuery, page_of, paginated_response
+from app.common import limits
 
 # Model modules are imported inside the views (see app/api/campaigns.py for why).
 POST_STATUSES = (
@@ -23,107 +25,90 @@ POST_STATUSES = (
     "held",
     "cancelled",
 )
-_TIME = {"type": ["string", "null"], "format": "date-time"}
-openapi.schema(
-    "Post",
-    {
-        "type": "object",
-        "required": [
-            "id",
-            "status",
-            "message_id",
-            "version_id",
-            "campaign_id",
-            "channel",
-            "text",
-            "scheduled_at",
-        ],
-        "properties": {
-            "id": {"type": "integer"},
-            "status": {"type": "string", "enum": list(POST_STATUSES)},
-            "message_id": {"type": "integer"},
-            "version_id": {"type": "integer"},
-            "campaign_id": {"type": "integer"},
-            "content_hash": {"type": "string"},
-            "channel": {
-                "type": "object",
-                "required": ["id", "platform", "name", "organisation"],
-                "properties": {
-                    "id": {"type": "integer"},
-                    "platform": {"type": "string"},
-                    "name": {"type": "string"},
-                    "organisation": {"type": "string"},
-                },
-            },
-            "text": {"type": "string"},
-            "scheduled_at": {"type": "string", "format": "date-time"},
-            "posted_at": _TIME,
-            "remote_id": {"type": ["string", "null"]},
-            "remote_url": {"type": ["string", "null"]},
-            "attempt_count": {"type": "integer"},
-            "held_reason": {"type": ["string", "null"]},
-            "last_error": {"type": ["string", "null"]},
-        },
-    },
-)
-openapi.operation(
+PostStatusName = Literal[POST_STATUSES]  # type: ignore[valid-type]
+
+
+class PostQuery(PageQuery):
+    """Filters of the post list."""
+
+    status: PostStatusName = Field(default=None, description="Only posts in this status.")
+    campaign_id: Annotated[
+        QueryInt, Field(ge=1, le=limits.DB_INT_MAX, description="Only posts of this campaign.")
+    ] = None
+
+
+class Channel(Out):
+    """The channel a post goes out on."""
+
+    id: int
+    platform: str
+    name: str
+    organisation: str
+
+
+class Post(Out):
+    """The API view of a post; never credentials."""
+
+    id: int
+    status: PostStatusName
+    message_id: int
+    version_id: int
+    campaign_id: int
+    content_hash: str
+    channel: Channel
+    text: str
+    scheduled_at: datetime
+    posted_at: datetime | None
+    remote_id: str | None
+    remote_url: str | None
+    attempt_count: int
+    held_reason: str | None
+    last_error: str | None
+
+
+def serialize_post(post: Any) -> Post:
+    """The API view of a post; never credentials."""
+    return Post(
+        id=post.id,
+        status=str(post.status),
+        message_id=post.message_id,
+        version_id=post.version_id,
+        campaign_id=post.message.campaign_id,
+        content_hash=post.content_hash,
+        channel=Channel(
+            id=post.channel_id,
+            platform=post.channel.platform,
+            name=post.channel.display_name,
+            organisation=post.channel.organisation.slug,
+        ),
+        text=post.text,
+        scheduled_at=post.scheduled_at,
+        posted_at=post.posted_at,
+        remote_id=post.remote_id,
+        remote_url=post.remote_url,
+        attempt_count=post.attempt_count,
+        held_reason=post.held_reason,
+        last_error=post.last_error,
+    )
+
+
+@endpoint(
     "/posts",
-    "get",
     summary="Posts on the organisation's channels or in campaigns it takes part in",
     tag="posts",
-    parameters=[
-        openapi.query(
-            "status", "Only posts in this status.", {"type": "string", "enum": list(POST_STATUSES)}
-        ),
-        openapi.query("campaign_id", "Only posts of this campaign.", {"type": "integer", "minimum": 1}),
-    ],
-    responses={200: "Post", 422: None},
-    paginated=True,
+    query=PostQuery,
+    responses={200: page_of(Post)},
 )
-
-
-def serialize_post(post: Any) -> dict[str, Any]:
-    """The API view of a post; never credentials."""
-    return {
-        "id": post.id,
-        "status": str(post.status),
-        "message_id": post.message_id,
-        "version_id": post.version_id,
-        "campaign_id": post.message.campaign_id,
-        "content_hash": post.content_hash,
-        "channel": {
-            "id": post.channel_id,
-            "platform": post.channel.platform,
-            "name": post.channel.display_name,
-            "organisation": post.channel.organisation.slug,
-        },
-        "text": post.text,
-        "scheduled_at": post.scheduled_at.isoformat(),
-        "posted_at": post.posted_at.isoformat() if post.posted_at else None,
-        "remote_id": post.remote_id,
-        "remote_url": post.remote_url,
-        "attempt_count": post.attempt_count,
-        "held_reason": post.held_reason,
-        "last_error": post.last_error,
-    }
-
-
-@bp.route("/posts")
-@token_required
-def list_posts():
+def list_posts(query: PostQuery):
     from app.drafting.models import Message
-    from app.publishing.models import Post
+    from app.publishing.models import Post as PostRecord
     from app.publishing.services import visible_posts_for
 
-    query = visible_posts_for(current_api_org().id)
-    status = request.args.get("status", "")
-    if status:
-        if status not in POST_STATUSES:
-            raise ValidationProblem({"status": "Use one of: " + ", ".join(POST_STATUSES) + "."})
-        query = query.where(Post.status == status)
-    campaign_id = request.args.get("campaign_id", "")
-    if campaign_id:
-        if not campaign_id.isdigit():
-            raise ValidationProblem({"campaign_id": "Use a campaign id (a whole number)."})
-        query = query.where(Message.campaign_id == int(campaign_id))
-    return paginated_response(query.order_by(Post.scheduled_at.desc(), Post.id.desc()), serialize_post)
+    select_ = visible_posts_for(current_api_org().id)
+    if query.status:
+        select_ = select_.where(PostRecord.status == query.status)
+    if query.campaign_id:
+        select_ = select_.where(Message.campaign_id == query.campaign_id)
+    return paginated_response(
+        select_.order_by(PostRecord.scheduled_at.desc(), PostRecord.id.desc()), serialize_post, query, Post
+    )

@@ -10,8 +10,28 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, jsonify
+from pydantic import BaseModel, ConfigDict
 
 PROBLEM_MIME = "application/problem+json"
+
+
+class FieldError(BaseModel):
+    """One invalid field: `observations[0].date`, `rabat.intent.score`."""
+
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[FieldError] | None = None
 
 
 def problem(

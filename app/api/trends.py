@@ -6,287 +6,299 @@ tokens change a trend or add observations (others get 403).
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
-from flask import abort, jsonify, request, url_for
+from flask import abort, url_for
+from pydantic import AfterValidator, Discriminator, Field, RootModel, Tag, ValidationInfo, field_validator
 from sqlalchemy import select
 
 from app.accounts.models import Organisation
-from app.api import bp, openapi
-from app.api.auth import current_api_org, current_api_token, token_required
-from app.api.pagination import paginated_response
+from app.api.auth import current_api_org, current_api_token
+from app.api.contract import endpoint
+from app.api.fields import Body, Choices, Count, IsoDate, IsoDateTime, Out, QueryInt, Text
+from app.api.pagination import PageQuery, page_of, paginated_response
 from app.api.problems import ApiProblem, ValidationProblem
-from app.api.requests import json_object
+from app.api.views import OrganisationRef
+from app.common import limits
 from app.common.time import utcnow
 from app.extensions import db
 from app.trends import services
-from app.trends.models import RABAT_FACTORS, RecommendedAction, Trend, TrendStatus
+from app.trends.models import HALLMARKS, RecommendedAction, TrendStatus
+from app.trends.models import Trend as TrendRecord
 from app.trends.queries import SORTS, BoardFilters, board_query
-from app.trends.validation import LIST_FIELDS, parse_date
+from app.trends.validation import LIST_FIELDS
 
-WRITABLE = {
-    "title",
-    "summary",
-    "severity",
-    "status",
-    "recommended_action",
-    "hallmarks",
-    "rabat",
-    "fact_checks",
-    "trigger_event",
-    "source",
-    "external_id",
-    "first_seen_at",
-    "last_seen_at",
-    *LIST_FIELDS,
-}
 SERIES_DAYS = 30
-MAX_OBSERVATIONS = 366
+MAX_OBSERVATIONS = limits.OBSERVATIONS_MAX
 
-_strings = {"type": "array", "items": {"type": "string"}}
-_datetime = {"type": ["string", "null"], "format": "date-time"}
-_rabat = {
-    "type": "object",
-    "propertyNames": {"enum": list(RABAT_FACTORS)},
-    "additionalProperties": {
-        "type": "object",
-        "properties": {
-            "score": {"type": ["integer", "null"], "minimum": 0, "maximum": 2},
-            "note": {"type": "string"},
-        },
-    },
-}
-_fact_checks = {
-    "type": "array",
-    "items": {"type": "object", "properties": {"claim": {"type": "string"}, "url": {"type": "string"}}},
-}
-_trend_fields: dict[str, Any] = {
-    "title": {"type": "string", "maxLength": 200},
-    "summary": {"type": "string"},
-    **{name: _strings for name in LIST_FIELDS},
-    "severity": {"type": "integer", "minimum": 1, "maximum": 4},
-    "status": {"type": "string", "enum": [s.value for s in TrendStatus]},
-    "recommended_action": {"type": "string", "enum": [a.value for a in RecommendedAction]},
-    "hallmarks": _strings,
-    "rabat": _rabat,
-    "fact_checks": _fact_checks,
-    "trigger_event": {"type": "string"},
-    "source": {"type": "string"},
-    "external_id": {"type": ["string", "null"]},
-    "first_seen_at": _datetime,
-    "last_seen_at": _datetime,
-}
-_observation = {
-    "type": "object",
-    "required": ["date", "count"],
-    "properties": {
-        "date": {"type": "string", "format": "date"},
-        "count": {"type": "integer", "minimum": 0},
-        "source": {"type": "string"},
-    },
-}
-openapi.schema(
-    "Trend",
-    {
-        "type": "object",
-        "required": ["id", "title", "status", "severity", "organisation", "created_at", "updated_at"],
-        "properties": {
-            "id": {"type": "integer"},
-            **_trend_fields,
-            "is_gated": {
-                "type": "boolean",
-                "description": "Severity 4: report it; only alternative narratives.",
-            },
-            "organisation": {
-                "type": "object",
-                "required": ["id", "slug", "name"],
-                "properties": {
-                    "id": {"type": "integer"},
-                    "slug": {"type": "string"},
-                    "name": {"type": "string"},
-                },
-            },
-            "created_at": {"type": "string", "format": "date-time"},
-            "updated_at": {"type": "string", "format": "date-time"},
-            "week_change": {
-                "type": "object",
-                "properties": {
-                    "recent": {"type": "integer"},
-                    "previous": {"type": "integer"},
-                    "percent": {"type": ["integer", "null"]},
-                },
-            },
-            "observations": {
-                "type": "array",
-                "description": "Daily counts (all sources) for the last 30 days.",
-                "items": {
-                    "type": "object",
-                    "required": ["date", "count"],
-                    "properties": {
-                        "date": {"type": "string", "format": "date"},
-                        "count": {"type": "integer"},
-                    },
-                },
-            },
-        },
-    },
-)
-openapi.schema(
-    "TrendCreate",
-    {"type": "object", "required": ["title"], "additionalProperties": False, "properties": _trend_fields},
-)
-openapi.schema("TrendPatch", {"type": "object", "additionalProperties": False, "properties": _trend_fields})
-openapi.schema(
-    "ObservationsInput",
-    {
-        "oneOf": [
-            {**_observation, "additionalProperties": False},
-            {
-                "type": "object",
-                "required": ["observations"],
-                "additionalProperties": False,
-                "properties": {
-                    "source": {"type": "string"},
-                    "observations": {
-                        "type": "array",
-                        "minItems": 1,
-                        "maxItems": MAX_OBSERVATIONS,
-                        "items": _observation,
-                    },
-                },
-            },
-        ],
-        "description": "One {date, count, source} or {source, observations: [...]}; a day already recorded "
-        "for the source is replaced, never added to.",
-    },
-)
-openapi.schema(
-    "ObservationsResult",
-    {
-        "type": "object",
-        "required": ["trend_id", "observations"],
-        "properties": {
-            "trend_id": {"type": "integer"},
-            "observations": {
-                "type": "array",
-                "items": {**_observation, "required": ["date", "count", "source"]},
-            },
-        },
-    },
-)
-_list_params = [
-    openapi.query("status", "Filter by status.", {"type": "string", "enum": [s.value for s in TrendStatus]}),
-    openapi.query("severity", "Filter by severity.", {"type": "integer", "minimum": 1, "maximum": 4}),
-    openapi.query("target_group", "Filter by target group, e.g. MIGRANTS."),
-    openapi.query("platform", "Filter by platform key."),
-    openapi.query("language", "Filter by language tag."),
-    openapi.query("region", "Filter by ISO 3166 code."),
-    openapi.query("q", "Search title, summary, keywords."),
-    openapi.query("sort", "Order.", {"type": "string", "enum": list(SORTS)}),
-    openapi.query("organisation", "Only trends reported by this organisation (slug)."),
-]
-openapi.operation(
-    "/trends",
-    "get",
-    summary="List trends (coalition-wide)",
-    tag="trends",
-    paginated=True,
-    parameters=_list_params,
-    responses={200: "Trend", 422: None},
-)
-openapi.operation(
-    "/trends",
-    "post",
-    summary="Record a trend for the token's organisation",
-    tag="trends",
-    request_body="TrendCreate",
-    responses={201: "Trend", 400: None, 409: None, 415: None, 422: None},
-)
-openapi.operation(
-    "/trends/{id}",
-    "get",
-    summary="One trend with its last 30 days of counts",
-    tag="trends",
-    parameters=[openapi.path_id()],
-    responses={200: "Trend", 404: None},
-)
-openapi.operation(
-    "/trends/{id}",
-    "patch",
-    summary="Change some fields (status follows the trend flow)",
-    tag="trends",
-    parameters=[openapi.path_id()],
-    request_body="TrendPatch",
-    responses={200: "Trend", 400: None, 403: None, 404: None, 415: None, 422: None},
-)
-openapi.operation(
-    "/trends/{id}/observations",
-    "post",
-    summary="Record daily counts",
-    tag="trends",
-    parameters=[openapi.path_id()],
-    request_body="ObservationsInput",
-    responses={200: "ObservationsResult", 400: None, 403: None, 404: None, 415: None, 422: None},
-)
+TrendStatusName = Literal[tuple(s.value for s in TrendStatus)]  # type: ignore[valid-type]
+ActionName = Literal[tuple(a.value for a in RecommendedAction)]  # type: ignore[valid-type]
 
 
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
+def _items(pattern: str = limits.NO_NUL, description: str | None = None) -> Any:
+    item = Annotated[str, Field(max_length=limits.TREND_ITEM_MAX, pattern=pattern)]
+    return Annotated[list[item], Field(max_length=limits.TREND_LIST_ITEMS_MAX, description=description)]
 
 
-def serialize(trend: Trend, *, series: list[tuple[date, int]] | None = None) -> dict[str, Any]:
+class RabatEntry(Body):
+    """One Rabat factor: a score from 0 to 2 and a note."""
+
+    score: Annotated[int, Field(ge=0, le=2)] | None = None
+    note: Text(limits.RABAT_NOTE_MAX) = ""
+
+
+class Rabat(Body):
+    """The Rabat Plan of Action's six-part test."""
+
+    context: RabatEntry = Field(default=None)
+    speaker: RabatEntry = Field(default=None)
+    intent: RabatEntry = Field(default=None)
+    content_form: RabatEntry = Field(default=None)
+    extent: RabatEntry = Field(default=None)
+    likelihood: RabatEntry = Field(default=None)
+
+
+class FactCheck(Body):
+    """A misinformation claim and the fact-check that answers it."""
+
+    claim: Text(limits.FACT_CLAIM_MAX) = ""
+    url: Annotated[str, Field(max_length=limits.URL_MAX, pattern=limits.HTTP_URL_INPUT)] = ""
+
+
+class TrendFields(Body):
+    """The writable fields of a trend."""
+
+    title: Text(limits.TREND_TITLE_MAX, required=True) = Field(default=None)
+    summary: Text(limits.TREND_TEXT_MAX["summary"]) = Field(default=None)
+    narrative_tags: _items() = Field(default=None)
+    target_groups: _items(limits.TARGET_GROUP_INPUT, "Group names such as MIGRANTS.") = Field(default=None)
+    platforms: _items(limits.PLATFORM_KEY_INPUT, "Platform keys such as x or telegram.") = Field(default=None)
+    languages: _items(limits.LANGUAGE_TAG_INPUT, "BCP 47 language tags.") = Field(default=None)
+    regions: _items(limits.REGION_CODE_INPUT, "ISO 3166 codes such as FR or BE-BRU.") = Field(default=None)
+    keywords: _items() = Field(default=None)
+    hashtags: _items(limits.HASHTAG_INPUT, "Stored with a leading #.") = Field(default=None)
+    coded_terms: _items() = Field(default=None)
+    never_repeat_terms: _items() = Field(default=None)
+    severity: Annotated[int, Field(ge=limits.SEVERITY_MIN, le=limits.SEVERITY_MAX)] = Field(default=None)
+    status: TrendStatusName = Field(default=None, description="Changes follow the trend flow.")
+    recommended_action: ActionName = Field(default=None)
+    hallmarks: Choices(HALLMARKS) = Field(default=None)
+    rabat: Rabat = Field(default=None)
+    fact_checks: Annotated[list[FactCheck], Field(max_length=limits.FACT_CHECKS_MAX)] = Field(default=None)
+    trigger_event: Text(limits.TREND_TEXT_MAX["trigger_event"]) = Field(default=None)
+    source: Text(limits.TREND_TEXT_MAX["source"]) = Field(default=None)
+    external_id: Text(limits.TREND_TEXT_MAX["external_id"]) | None = None
+    first_seen_at: IsoDateTime | None = None
+    last_seen_at: IsoDateTime | None = Field(default=None, description="Not before first_seen_at.")
+
+    @field_validator("last_seen_at")
+    @classmethod
+    def _seen_in_order(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        first = info.data.get("first_seen_at")
+        if value is not None and first is not None and value < first:
+            raise ValueError("Last seen cannot be before first seen.")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        """The fields given, as the trend services take them."""
+        return self.model_dump(exclude_unset=True, exclude_none=False)
+
+
+class TrendCreate(TrendFields):
+    """A new trend (title required)."""
+
+    title: Text(limits.TREND_TITLE_MAX, required=True)
+
+
+class TrendPatch(TrendFields):
+    """Some fields of a trend; status changes follow the trend flow."""
+
+
+def _not_future(day: date) -> date:
+    if day > utcnow().date():
+        raise ValueError("Cannot be in the future.")
+    return day
+
+
+class Observation(Body):
+    """One day's count of detected posts."""
+
+    date: Annotated[IsoDate, AfterValidator(_not_future)] = Field(description="Not in the future.")
+    count: Count
+    source: Text(limits.TREND_TEXT_MAX["source"]) = Field(default=None)
+
+
+class Observations(Body):
+    """Several days at once; a day repeated for the same source is refused."""
+
+    source: Text(limits.TREND_TEXT_MAX["source"]) = Field(default=None)
+    observations: Annotated[list[Observation], Field(min_length=1, max_length=MAX_OBSERVATIONS)]
+
+
+def _observation_kind(value: Any) -> str | None:
+    return ("batch" if "observations" in value else "single") if isinstance(value, dict) else None
+
+
+class ObservationsInput(
+    RootModel[
+        Annotated[
+            Annotated[Observations, Tag("batch")] | Annotated[Observation, Tag("single")],
+            Discriminator(_observation_kind),
+        ]
+    ]
+):
+    """One {date, count, source} or {source, observations: [...]}; a day already recorded for the
+    source is replaced, never added to."""
+
+    model_config = {"strict": True, "regex_engine": "python-re"}
+
+
+class TrendQuery(PageQuery):
+    """Filters of the trend list."""
+
+    status: TrendStatusName = Field(default=None, description="Filter by status.")
+    severity: Annotated[QueryInt, Field(ge=1, le=4, description="Filter by severity.")] = None
+    target_group: Text(40, description="Filter by target group, e.g. MIGRANTS.") = None
+    platform: Text(32, description="Filter by platform key.") = None
+    language: Text(35, description="Filter by language tag.") = None
+    region: Text(10, description="Filter by ISO 3166 code.") = None
+    q: Text(limits.SEARCH_MAX, description="Search title, summary, keywords.") = None
+    sort: Literal[SORTS] = Field(default=None, description="Order.")  # type: ignore[valid-type]
+    organisation: Text(
+        limits.ORG_SLUG_MAX, description="Only trends reported by this organisation (slug)."
+    ) = None
+
+
+class RabatScore(Out):
+    """One Rabat factor as recorded."""
+
+    score: int | None
+    note: str
+
+
+class FactCheckOut(Out):
+    """A claim and its fact-check."""
+
+    claim: str
+    url: str
+
+
+class Trend(Out):
     """A trend as the API shows it: every field but evidence."""
-    body: dict[str, Any] = {name: list(getattr(trend, name) or []) for name in LIST_FIELDS}
-    body.update(
-        id=trend.id,
-        title=trend.title,
-        summary=trend.summary or "",
-        severity=trend.severity,
-        status=str(trend.status),
-        recommended_action=str(trend.recommended_action),
-        hallmarks=list(trend.hallmarks or []),
-        rabat=dict(trend.rabat or {}),
-        fact_checks=list(trend.fact_checks or []),
-        trigger_event=trend.trigger_event or "",
-        source=trend.source,
-        external_id=trend.external_id,
-        first_seen_at=_iso(trend.first_seen_at),
-        last_seen_at=_iso(trend.last_seen_at),
-        created_at=_iso(trend.created_at),
-        updated_at=_iso(trend.updated_at),
-        is_gated=trend.is_gated,
-        organisation={
-            "id": trend.organisation.id,
-            "slug": trend.organisation.slug,
-            "name": trend.organisation.name,
-        },
+
+    id: int
+    title: str
+    summary: str
+    narrative_tags: list[str]
+    target_groups: list[str]
+    platforms: list[str]
+    languages: list[str]
+    regions: list[str]
+    keywords: list[str]
+    hashtags: list[str]
+    coded_terms: list[str]
+    never_repeat_terms: list[str]
+    severity: int
+    status: TrendStatusName
+    recommended_action: ActionName
+    hallmarks: list[str]
+    rabat: dict[str, RabatScore]
+    fact_checks: list[FactCheckOut]
+    trigger_event: str
+    source: str
+    external_id: str | None
+    first_seen_at: datetime | None
+    last_seen_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    is_gated: bool = Field(description="Severity 4: report it; only alternative narratives.")
+    organisation: OrganisationRef
+
+
+class WeekChange(Out):
+    """The last 7 days against the 7 before."""
+
+    recent: int
+    previous: int
+    percent: int | None
+
+
+class DailyCount(Out):
+    """Detected posts on one day, all sources."""
+
+    date: date
+    count: int
+
+
+class TrendDetail(Trend):
+    """A trend with its last 30 days of counts."""
+
+    week_change: WeekChange
+    observations: list[DailyCount] = Field(description="Daily counts (all sources) for the last 30 days.")
+
+
+class RecordedObservation(Out):
+    """A day's count as recorded."""
+
+    date: date
+    count: int
+    source: str
+
+
+class ObservationsResult(Out):
+    """The counts recorded by one request."""
+
+    trend_id: int
+    observations: list[RecordedObservation]
+
+
+def _trend_fields(trend: TrendRecord) -> dict[str, Any]:
+    return {
+        **{name: list(getattr(trend, name) or []) for name in LIST_FIELDS},
+        "id": trend.id,
+        "title": trend.title,
+        "summary": trend.summary or "",
+        "severity": trend.severity,
+        "status": str(trend.status),
+        "recommended_action": str(trend.recommended_action),
+        "hallmarks": list(trend.hallmarks or []),
+        "rabat": dict(trend.rabat or {}),
+        "fact_checks": list(trend.fact_checks or []),
+        "trigger_event": trend.trigger_event or "",
+        "source": trend.source,
+        "external_id": trend.external_id,
+        "first_seen_at": trend.first_seen_at,
+        "last_seen_at": trend.last_seen_at,
+        "created_at": trend.created_at,
+        "updated_at": trend.updated_at,
+        "is_gated": trend.is_gated,
+        "organisation": OrganisationRef.model_validate(trend.organisation),
+    }
+
+
+def serialize(trend: TrendRecord) -> Trend:
+    """A trend in a list."""
+    return Trend(**_trend_fields(trend))
+
+
+def detail(trend: TrendRecord) -> TrendDetail:
+    """One trend with its daily counts and week-on-week change."""
+    series = services.daily_series(trend, days=SERIES_DAYS)
+    change = services.week_change(series)
+    return TrendDetail(
+        **_trend_fields(trend),
+        week_change=WeekChange(recent=change.recent, previous=change.previous, percent=change.percent),
+        observations=[DailyCount(date=day, count=count) for day, count in series],
     )
-    if series is not None:
-        change = services.week_change(series)
-        body["week_change"] = {
-            "recent": change.recent,
-            "previous": change.previous,
-            "percent": change.percent,
-        }
-        body["observations"] = [{"date": day.isoformat(), "count": count} for day, count in series]
-    return body
-
-
-def _body(allowed: set[str]) -> dict[str, Any]:
-    body = json_object()
-    unknown = sorted(set(body) - allowed)
-    if unknown:
-        raise ValidationProblem({name: "Unknown field." for name in unknown})
-    return body
 
 
 def _audit_via() -> str:
     return f"api:{current_api_token().prefix}"
 
 
-def _own_trend(trend_id: int) -> Trend:
-    trend = db.session.get(Trend, trend_id)
+def _own_trend(trend_id: int) -> TrendRecord:
+    trend = db.session.get(TrendRecord, trend_id)
     if trend is None:
         abort(404)
     if trend.organisation_id != current_api_org().id:
@@ -294,90 +306,99 @@ def _own_trend(trend_id: int) -> Trend:
     return trend
 
 
-@bp.route("/trends", methods=["GET"])
-@token_required
-def list_trends():
-    args = request.args
-    errors = {}
-    severity = args.get("severity")
-    if severity is not None and severity not in {"1", "2", "3", "4"}:
-        errors["severity"] = "Must be 1, 2, 3 or 4."
-    if args.get("status") and args["status"] not in {s.value for s in TrendStatus}:
-        errors["status"] = "Unknown status."
-    if args.get("sort") and args["sort"] not in SORTS:
-        errors["sort"] = f"Use one of {', '.join(SORTS)}."
+def _conflict(error: services.TrendConflictError) -> ApiProblem:
+    return ApiProblem(
+        409,
+        "Conflict",
+        f"Trend {error.existing_id} already has this source and external_id; "
+        f"PATCH /api/v1/trends/{error.existing_id} to change it.",
+    )
+
+
+@endpoint(
+    "/trends",
+    summary="List trends (coalition-wide)",
+    tag="trends",
+    query=TrendQuery,
+    responses={200: page_of(Trend)},
+)
+def list_trends(query: TrendQuery):
     org_id = None
-    if args.get("organisation"):
-        org_id = db.session.scalar(select(Organisation.id).where(Organisation.slug == args["organisation"]))
+    if query.organisation:
+        org_id = db.session.scalar(select(Organisation.id).where(Organisation.slug == query.organisation))
         if org_id is None:
-            errors["organisation"] = "No organisation with this slug."
-    if errors:
-        raise ValidationProblem(errors, detail="Invalid query parameters.")
+            raise ValidationProblem(
+                {"organisation": "No organisation with this slug."}, "Invalid query parameters."
+            )
     filters = BoardFilters(
-        status=args.get("status", ""),
-        severity=int(severity) if severity else None,
-        target_group=args.get("target_group", ""),
-        platform=args.get("platform", ""),
-        language=args.get("language", ""),
-        region=args.get("region", ""),
-        q=args.get("q", "")[:200],
-        sort=args.get("sort", "newest"),
+        status=query.status or "",
+        severity=query.severity,
+        target_group=query.target_group or "",
+        platform=query.platform or "",
+        language=query.language or "",
+        region=query.region or "",
+        q=query.q or "",
+        sort=query.sort or "newest",
         organisation_id=org_id,
     )
-    return paginated_response(board_query(filters, today=utcnow().date()), serialize)
+    return paginated_response(board_query(filters, today=utcnow().date()), serialize, query, Trend)
 
 
-@bp.route("/trends", methods=["POST"])
-@token_required
-def create_trend():
-    body = _body(WRITABLE)
-    org = current_api_org()
-    if body.get("external_id"):
-        source = str(body.get("source") or "manual")
-        existing = db.session.scalar(
-            select(Trend.id).where(
-                Trend.organisation_id == org.id,
-                Trend.source == source,
-                Trend.external_id == str(body["external_id"]),
-            )
-        )
-        if existing:
-            raise ApiProblem(
-                409,
-                "Conflict",
-                f"Trend {existing} already has this source and external_id; "
-                f"PATCH /api/v1/trends/{existing} to change it.",
-            )
+@endpoint(
+    "/trends",
+    "POST",
+    summary="Record a trend for the token's organisation",
+    tag="trends",
+    body=TrendCreate,
+    responses={201: TrendDetail, 409: None},
+)
+def create_trend(body: TrendCreate):
     try:
-        trend = services.create_trend(org, body, actor=None, via=_audit_via(), owner=None)
+        trend = services.create_trend(
+            current_api_org(), body.changes(), actor=None, via=_audit_via(), owner=None
+        )
+    except services.TrendConflictError as error:
+        db.session.rollback()
+        raise _conflict(error) from None
     except services.TrendValidationError as error:
+        db.session.rollback()
         raise ValidationProblem(error.errors) from None
     db.session.commit()
-    response = jsonify(serialize(trend, series=services.daily_series(trend, days=SERIES_DAYS)))
-    response.status_code = 201
-    response.headers["Location"] = url_for("api.get_trend", trend_id=trend.id)
-    return response
+    return detail(trend), 201, {"Location": url_for("api.get_trend", id=trend.id)}
 
 
-@bp.route("/trends/<int:trend_id>", methods=["GET"])
-@token_required
-def get_trend(trend_id: int):
-    trend = db.session.get(Trend, trend_id)
+@endpoint(
+    "/trends/<int:id>",
+    summary="One trend with its last 30 days of counts",
+    tag="trends",
+    responses={200: TrendDetail, 404: None},
+)
+def get_trend(id: int) -> TrendDetail:  # noqa: A002
+    trend = db.session.get(TrendRecord, id)
     if trend is None:
         abort(404)
-    return jsonify(serialize(trend, series=services.daily_series(trend, days=SERIES_DAYS)))
+    return detail(trend)
 
 
-@bp.route("/trends/<int:trend_id>", methods=["PATCH"])
-@token_required
-def patch_trend(trend_id: int):
-    trend = _own_trend(trend_id)
-    body = _body(WRITABLE)
-    status = body.pop("status", None)
+@endpoint(
+    "/trends/<int:id>",
+    "PATCH",
+    summary="Change some fields (status follows the trend flow)",
+    tag="trends",
+    body=TrendPatch,
+    responses={200: TrendDetail, 403: None, 404: None, 409: None},
+)
+def patch_trend(id: int, body: TrendPatch) -> TrendDetail:  # noqa: A002
+    trend = _own_trend(id)
+    changes = body.changes()
+    status = changes.pop("status", None)
     try:
-        services.update_trend(trend, body, actor=None, via=_audit_via())
+        services.update_trend(trend, changes, actor=None, via=_audit_via())
         if status is not None and status != trend.status:
             services.change_status(trend, status, actor=None, via=_audit_via())
+    except services.TrendConflictError as error:
+        db.session.rollback()
+        raise _conflict(error) from None
     except services.TrendValidationError as error:
         db.session.rollback()
         raise ValidationProblem(error.errors) from None
@@ -385,71 +406,48 @@ def patch_trend(trend_id: int):
         db.session.rollback()
         raise ValidationProblem({"status": str(error)}) from None
     db.session.commit()
-    return jsonify(serialize(trend, series=services.daily_series(trend, days=SERIES_DAYS)))
+    return detail(trend)
 
 
-def _observation_items(body: dict[str, Any]) -> tuple[str, list[tuple[str, Any]]]:
-    """(source, [(field prefix, item)]) from either accepted body form."""
-    if "observations" in body:
-        items = body["observations"]
-        if not isinstance(items, list) or not items:
-            raise ValidationProblem({"observations": "Must be a non-empty list of {date, count}."})
-        if len(items) > MAX_OBSERVATIONS:
-            raise ValidationProblem({"observations": f"At most {MAX_OBSERVATIONS} per request."})
-        return str(body.get("source") or "api"), [
-            (f"observations[{i}]", item) for i, item in enumerate(items)
-        ]
-    return str(body.get("source") or "api"), [("", body)]
-
-
-def _clean_observations(source: str, items: list[tuple[str, Any]]) -> list[tuple[date, int, str]]:
+def _cleaned(body: ObservationsInput) -> list[tuple[date, int, str]]:
+    """(day, count, source) per item; future days and repeated (day, source) pairs are 422."""
+    given = body.root
+    default = (given.source if isinstance(given, Observations) else None) or "api"
+    items = given.observations if isinstance(given, Observations) else [given]
+    prefix = "observations[{}]." if isinstance(given, Observations) else ""
     errors: dict[str, str] = {}
     cleaned: list[tuple[date, int, str]] = []
     seen: set[tuple[date, str]] = set()
-    for prefix, item in items:
-        date_key, count_key = (f"{prefix}.date", f"{prefix}.count") if prefix else ("date", "count")
-        if not isinstance(item, dict):
-            errors[prefix or "body"] = "Must be an object with date and count."
-            continue
-        day = None
-        try:
-            day = parse_date(item.get("date"))
-        except ValueError:
-            errors[date_key] = "Use an ISO date such as 2024-03-01."
-        if day is None and date_key not in errors:
-            errors[date_key] = "Required."
-        elif day is not None and day > utcnow().date():
-            errors[date_key] = "Cannot be in the future."
-        count = item.get("count")
-        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-            errors[count_key] = "Must be a whole number of 0 or more."
-        item_source = str(item.get("source") or source).strip()[:100] or "api"
-        if day is not None and (day, item_source) in seen:
-            errors[date_key] = "This day appears twice for the same source."
-        if day is not None and isinstance(count, int) and not isinstance(count, bool) and count >= 0:
-            seen.add((day, item_source))
-            cleaned.append((day, count, item_source))
+    for index, item in enumerate(items):
+        field = prefix.format(index) + "date"
+        source = (item.source or default).strip() or "api"
+        if (item.date, source) in seen:
+            errors[field] = "This day appears twice for the same source."
+        seen.add((item.date, source))
+        cleaned.append((item.date, item.count, source))
     if errors:
         raise ValidationProblem(errors)
     return cleaned
 
 
-@bp.route("/trends/<int:trend_id>/observations", methods=["POST"])
-@token_required
-def post_observations(trend_id: int):
-    trend = _own_trend(trend_id)
-    body = _body({"date", "count", "source", "observations"})
-    source, items = _observation_items(body)
-    cleaned = _clean_observations(source, items)
+@endpoint(
+    "/trends/<int:id>/observations",
+    "POST",
+    summary="Record daily counts",
+    tag="trends",
+    body=ObservationsInput,
+    responses={200: ObservationsResult, 403: None, 404: None},
+)
+def post_observations(id: int, body: ObservationsInput) -> ObservationsResult:  # noqa: A002
+    trend = _own_trend(id)
+    cleaned = _cleaned(body)
     by_source: dict[str, list[tuple[date, int]]] = {}
-    for day, count, item_source in cleaned:
-        by_source.setdefault(item_source, []).append((day, count))
-    for item_source, counts in by_source.items():
-        services.record_observations(trend, counts, source=item_source, actor=None, via=_audit_via())
+    for day, count, source in cleaned:
+        by_source.setdefault(source, []).append((day, count))
+    for source, counts in by_source.items():
+        services.record_observations(trend, counts, source=source, actor=None, via=_audit_via())
     db.session.commit()
-    return jsonify(
-        {
-            "trend_id": trend.id,
-            "observations": [{"date": d.isoformat(), "count": c, "source": s} for d, c, s in cleaned],
-        }
+    return ObservationsResult(
+        trend_id=trend.id,
+        observations=[RecordedObservation(date=d, count=c, source=s) for d, c, s in cleaned],
     )

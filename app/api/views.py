@@ -2,61 +2,53 @@
 
 from __future__ import annotations
 
-from flask import jsonify, url_for
+from flask import current_app, jsonify, url_for
 
-from app.api import bp, openapi
-from app.api.auth import current_api_org, current_api_token, token_required
+from app.api import openapi
+from app.api.auth import current_api_org, current_api_token
+from app.api.contract import endpoint
+from app.api.fields import Out
 
-openapi.schema(
-    "Me",
-    {
-        "type": "object",
-        "required": ["organisation", "token"],
-        "properties": {
-            "organisation": {
-                "type": "object",
-                "required": ["id", "slug", "name"],
-                "properties": {
-                    "id": {"type": "integer"},
-                    "slug": {"type": "string"},
-                    "name": {"type": "string"},
-                },
-            },
-            "token": {
-                "type": "object",
-                "required": ["name", "prefix"],
-                "properties": {"name": {"type": "string"}, "prefix": {"type": "string"}},
-            },
-        },
-    },
-)
-openapi.operation(
+
+class OrganisationRef(Out):
+    """An organisation."""
+
+    id: int
+    slug: str
+    name: str
+
+
+class TokenRef(Out):
+    """A token, by name and the first characters of its value."""
+
+    name: str
+    prefix: str
+
+
+class Me(Out):
+    """The organisation and token a request acts as."""
+
+    organisation: OrganisationRef
+    token: TokenRef
+
+
+@endpoint(
     "/openapi.json",
-    "get",
     summary="This OpenAPI document",
     tag="meta",
     responses={200: {"type": "object"}},
     secured=False,
 )
-openapi.operation(
-    "/me", "get", summary="The organisation and token a request acts as", tag="meta", responses={200: "Me"}
-)
-
-
-@bp.route("/openapi.json")
 def openapi_document():
-    return jsonify(openapi.document(server_url=url_for("api.openapi_document").rsplit("/", 1)[0]))
+    server = url_for("api.openapi_document").rsplit("/", 1)[0]
+    return jsonify(openapi.document(current_app._get_current_object(), server_url=server))
 
 
-@bp.route("/me")
-@token_required
-def me():
-    org, token = current_api_org(), current_api_token()
-    return jsonify(
-        {
-            "organisation": {"id": org.id, "slug": org.slug, "name": org.name},
-            "token": {"name": token.name, "prefix": token.prefix},
-        }
+@endpoint("/me", summary="The organisation and token a request acts as", tag="meta", responses={200: Me})
+def me() -> Me:
+    token = current_api_token()
+    return Me(
+        organisation=OrganisationRef.model_validate(current_api_org()), token=TokenRef.model_validate(token)
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
+from app.common.limits import DB_INT_MAX
 from app.extensions import db
 
 
@@ -32,7 +33,7 @@ class Page:
 
 def paginate(query: Select, *, page: int, per_page: int) -> Page:
     """Run one page of a select and count the whole result."""
-    page = max(1, page)
+    page = min(max(1, page), DB_INT_MAX)  # ?page=10**20 would overflow the OFFSET
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
     return Page(items=items, page=page, per_page=per_page, total=total or 0)

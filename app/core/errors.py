@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -48,6 +48,14 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        response = _http_error(error)
+        # Keep what the exception says in headers, e.g. `Allow` on a 405 (RFC 9110 section 15.5.6).
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
+
+    def _http_error(error: HTTPException) -> Response:
         if _wants_json():
             return _problem(error.code or 500, error.name, error.description)
         titles = {403: _("Not allowed"), 404: _("Page not found"), 413: _("File too large")}
@@ -60,12 +68,13 @@ def register_errorhandlers(app: Flask) -> None:
             ),
         }
         code = error.code or 500
-        return render_template(
+        page = render_template(
             "errors/error.html",
             code=code,
             title=titles.get(code, error.name),
             message=messages.get(code, error.description),
-        ), code
+        )
+        return make_response(page, code)
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):

@@ -30,6 +30,30 @@ class TrendValidationError(TrendError):
         self.errors = errors
 
 
+class TrendConflictError(TrendValidationError):
+    """Another trend of the organisation already has this (source, external_id)."""
+
+    def __init__(self, existing_id: int) -> None:
+        super().__init__(
+            {"source": _("Trend %(id)d already has this source and external id.", id=existing_id)}
+        )
+        self.existing_id = existing_id
+
+
+def _refuse_duplicate(organisation_id: int, source: str, external_id: str | None, own_id: int | None) -> None:
+    """Raise TrendConflictError when another trend holds (source, external_id): the unique constraint."""
+    if not external_id:
+        return
+    query = select(Trend.id).where(
+        Trend.organisation_id == organisation_id, Trend.source == source, Trend.external_id == external_id
+    )
+    if own_id is not None:
+        query = query.where(Trend.id != own_id)
+    existing = db.session.scalar(query.limit(1))
+    if existing is not None:
+        raise TrendConflictError(existing)
+
+
 def can_edit(user: User | None, trend: Trend) -> bool:
     """Only the reporting organisation's people edit a trend; everyone signed in reads it."""
     return user is not None and user.organisation_id == trend.organisation_id
@@ -52,6 +76,7 @@ def create_trend(
 ) -> Trend:
     """Create a trend for the reporting organisation from raw fields."""
     cleaned = _validated(data, partial=False)
+    _refuse_duplicate(organisation.id, cleaned.get("source", "manual"), cleaned.get("external_id"), None)
     status = cleaned.pop("status", TrendStatus.NEW)
     trend = Trend(
         organisation=organisation, owner=owner if owner is not None else actor, status=status, **cleaned
@@ -73,6 +98,12 @@ def update_trend(
 ) -> list[str]:
     """Change the given fields (status goes through change_status); returns the names changed."""
     cleaned = _validated(data, partial=partial)
+    _refuse_duplicate(
+        trend.organisation_id,
+        cleaned.get("source", trend.source),
+        cleaned.get("external_id", trend.external_id),
+        trend.id,
+    )
     status = cleaned.pop("status", None)
     changed = [name for name, value in cleaned.items() if getattr(trend, name) != value]
     for name in changed:

@@ -62,11 +62,16 @@ def test_create_reports_each_bad_field(client, org, make_org):
     response = client.post(
         "/api/v1/campaigns",
         headers=make_token(org),
-        json={"title": "", "platforms": ["myspace"], "trend_ids": [other_trend.id], "starts_on": "tomorrow"},
+        json={"title": "", "platforms": ["myspace"], "trend_ids": [0], "starts_on": "tomorrow"},
     )
     assert response.status_code == 422
     fields = {e["field"] for e in response.get_json()["errors"]}
     assert fields == {"title", "platforms", "trend_ids", "starts_on"}
+    response = client.post(
+        "/api/v1/campaigns", headers=make_token(org), json={"title": "Ok", "trend_ids": [other_trend.id]}
+    )
+    assert response.status_code == 422
+    assert {e["field"] for e in response.get_json()["errors"]} == {"trend_ids"}
     assert db.session.scalar(select(Campaign)) is None
 
 
