@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app.accounts.models import Organisation
 from app.api.auth import current_api_org, current_api_token
 from app.api.contract import endpoint
-from app.api.fields import Body, Choices, Count, IsoDate, IsoDateTime, Out, QueryInt, Text
+from app.api.fields import Body, Choices, IsoDate, IsoDateTime, Out, QueryInt, Text
 from app.api.pagination import PageQuery, page_of, paginated_response
 from app.api.problems import ApiProblem, ValidationProblem
 from app.api.views import OrganisationRef
@@ -125,7 +125,7 @@ class Observation(Body):
     """One day's count of detected posts."""
 
     date: Annotated[IsoDate, AfterValidator(_not_future)] = Field(description="Not in the future.")
-    count: Count
+    count: Annotated[int, Field(ge=0, le=limits.OBSERVATION_COUNT_MAX)]
     source: Text(limits.TREND_TEXT_MAX["source"]) = Field(default=None)
 
 

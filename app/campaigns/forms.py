@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -18,6 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.campaigns.models import CampaignMode, CampaignStatus
 from app.campaigns.services import is_http_url
+from app.common import limits
 from app.drafting.lengths import PLATFORMS
 from app.drafting.strategies import STRATEGIES
 
@@ -57,15 +60,15 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class CampaignForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=limits.CAMPAIGN_TITLE_MAX)])
     goal = TextAreaField(
         _l("Goal"),
-        validators=[Length(max=4000)],
+        validators=[Length(max=limits.CAMPAIGN_GOAL_MAX)],
         description=_l("What should change for the audience after this campaign?"),
     )
     audience = TextAreaField(
         _l("Audience"),
-        validators=[Length(max=2000)],
+        validators=[Length(max=limits.CAMPAIGN_AUDIENCE_MAX)],
         description=_l(
             "Leave empty for the movable middle: people who see the hate but have not taken a side."
         ),
@@ -76,12 +79,12 @@ class CampaignForm(FlaskForm):
         choices=STRATEGY_CHOICES,
         description=_l("Leave all unticked to allow every strategy the trend's severity permits."),
     )
-    tone_notes = TextAreaField(_l("Tone notes"), validators=[Length(max=2000)])
+    tone_notes = TextAreaField(_l("Tone notes"), validators=[Length(max=limits.CAMPAIGN_TONE_MAX)])
     languages = MultiCheckboxField(_l("Languages"), choices=LANGUAGE_CHOICES, default=["en"])
     platforms = MultiCheckboxField(_l("Target platforms"), choices=PLATFORM_CHOICES, default=["mastodon"])
     hashtags = StringField(
         _l("Campaign hashtags"),
-        validators=[Length(max=500)],
+        validators=[Length(max=limits.CAMPAIGN_HASHTAGS_MAX * (limits.HASHTAG_MAX + 1))],
         description=_l("Your own supportive tags, separated by spaces, in CamelCase, e.g. #NeighboursFirst."),
     )
     starts_on = DateField(_l("Starts on"), validators=[Optional()])
@@ -93,6 +96,18 @@ class CampaignForm(FlaskForm):
     def validate_ends_on(self, field: DateField) -> None:
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
             raise ValidationError(_l("The end date must be on or after the start date."))
+
+    def validate_hashtags(self, field: StringField) -> None:
+        tags = (field.data or "").split()
+        if len(tags) > limits.CAMPAIGN_HASHTAGS_MAX:
+            raise ValidationError(_l("At most %(n)d hashtags.", n=limits.CAMPAIGN_HASHTAGS_MAX))
+        if any(len(tag) > limits.HASHTAG_MAX or not re.match(limits.HASHTAG_INPUT, tag) for tag in tags):
+            raise ValidationError(
+                _l(
+                    "A hashtag is one word of at most %(n)d characters, with or without #.",
+                    n=limits.HASHTAG_MAX,
+                )
+            )
 
     def validate_languages(self, field: MultiCheckboxField) -> None:
         if not field.data:
@@ -106,12 +121,12 @@ class CampaignForm(FlaskForm):
 class KnowledgeForm(FlaskForm):
     text = TextAreaField(
         _l("Fact"),
-        validators=[DataRequired(), Length(max=2000)],
+        validators=[DataRequired(), Length(max=limits.KNOWLEDGE_TEXT_MAX)],
         description=_l("One vetted fact, written as you would let the drafter use it."),
     )
     source_url = URLField(
         _l("Source URL"),
-        validators=[DataRequired(), Length(max=2000)],
+        validators=[DataRequired(), Length(max=limits.URL_MAX)],
         description=_l("Where a reader can check it, starting with https://."),
     )
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES, default="en")

@@ -40,11 +40,13 @@ RABAT_NOTE_MAX = 1000
 FACT_CHECKS_MAX = 50
 FACT_CLAIM_MAX = 1000
 OBSERVATIONS_MAX = 366
+OBSERVATION_COUNT_MAX = 10_000_000  # detected posts in one day, from one source
 SEVERITY_MIN, SEVERITY_MAX = 1, 4
 SEARCH_MAX = 200
 
 # Messages and checks.
 MESSAGE_TEXT_MAX = 5000
+DRAFT_COUNT_MAX = 10  # drafts asked for at once
 ORG_SLUG_MAX = 64
 
 # Patterns the API accepts (the services normalise case, "_" in language tags and a missing "#").

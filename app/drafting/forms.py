@@ -8,8 +8,9 @@ from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.campaigns.forms import LANGUAGE_CHOICES, PLATFORM_CHOICES, MultiCheckboxField
+from app.common import limits
 
-MAX_TEXT = 5000
+MAX_TEXT = limits.MESSAGE_TEXT_MAX
 
 
 class DraftForm(FlaskForm):
@@ -21,7 +22,9 @@ class DraftForm(FlaskForm):
     )
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     platforms = MultiCheckboxField(_l("Platforms"), choices=[], validators=[DataRequired()])
-    count = IntegerField(_l("How many drafts"), default=3, validators=[DataRequired(), NumberRange(1, 10)])
+    count = IntegerField(
+        _l("How many drafts"), default=3, validators=[DataRequired(), NumberRange(1, limits.DRAFT_COUNT_MAX)]
+    )
 
 
 class EditForm(FlaskForm):

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 import openai
 from pydantic import BaseModel, ValidationError
 
+from app.common import limits
 from app.drafting.prompts import LANGUAGE_NAMES, RenderedPrompt, render, sha256_text
 from app.drafting.schemas import (
     MAX_TEXT_CHARS,
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound=BaseModel)
 
 MAX_EVIDENCE_POSTS = 5
-MAX_CANDIDATES = 10
+MAX_CANDIDATES = limits.DRAFT_COUNT_MAX
 REWRITE_KINDS = ("revise", "adapt", "translate")
 REVISE_PRESETS = ("warmer", "shorter")
 # Tried in this order; a server that rejects one is asked with the next (and remembered).

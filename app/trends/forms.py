@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.common import limits
 from app.trends.models import HALLMARKS, RABAT_FACTORS, TARGET_GROUPS, Evidence, RecommendedAction, Trend
 
 SEVERITY_CHOICES = [
@@ -85,10 +86,10 @@ def _list_field(label: Any, hint: Any) -> StringField:
 
 
 class TrendForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=limits.TREND_TITLE_MAX)])
     summary = TextAreaField(
         _l("Neutral summary"),
-        validators=[Length(max=5000)],
+        validators=[Length(max=limits.TREND_TEXT_MAX["summary"])],
         description=_l("Paraphrase the narrative in neutral words; never quote it."),
     )
     narrative_tags = _list_field(_l("Narrative tags"), _l("Comma-separated, e.g. economics, crime, culture."))
@@ -108,14 +109,16 @@ class TrendForm(FlaskForm):
     hallmarks = MultiCheckboxField(
         _l("Dangerous Speech hallmarks"), choices=[(h, HALLMARK_LABELS[h]) for h in HALLMARKS]
     )
-    trigger_event = TextAreaField(_l("Trigger event"), validators=[Length(max=2000)])
+    trigger_event = TextAreaField(
+        _l("Trigger event"), validators=[Length(max=limits.TREND_TEXT_MAX["trigger_event"])]
+    )
     recommended_action = SelectField(
         _l("Recommended action"), choices=[(a.value, label) for a, label in ACTION_LABELS.items()]
     )
     source = StringField(
         _l("Source"),
         default="manual",
-        validators=[Length(max=100)],
+        validators=[Length(max=limits.TREND_TEXT_MAX["source"])],
         description=_l("The monitoring tool, or “manual”."),
     )
     owner_id = SelectField(_l("Owner"), coerce=int, default=0)
@@ -187,7 +190,11 @@ for _factor in RABAT_FACTORS:
         f"rabat_{_factor}_score",
         SelectField(_l("Score"), choices=[("", "–"), ("0", "0"), ("1", "1"), ("2", "2")], default=""),
     )
-    setattr(TrendForm, f"rabat_{_factor}_note", StringField(_l("Note"), validators=[Length(max=1000)]))
+    setattr(
+        TrendForm,
+        f"rabat_{_factor}_note",
+        StringField(_l("Note"), validators=[Length(max=limits.RABAT_NOTE_MAX)]),
+    )
 
 
 def _at_midnight(day) -> datetime | None:
@@ -244,13 +251,21 @@ class ObservationForm(FlaskForm):
     observed_on = DateField(_l("Day"), validators=[DataRequired()])
     count = IntegerField(
         _l("Posts detected"),
-        validators=[InputRequired(message=_l("Give a count.")), NumberRange(min=0, max=10_000_000)],
+        validators=[
+            InputRequired(message=_l("Give a count.")),
+            NumberRange(min=0, max=limits.OBSERVATION_COUNT_MAX),
+        ],
     )
-    source = StringField(_l("Source"), default="manual", validators=[Length(max=100)])
+    source = StringField(
+        _l("Source"), default="manual", validators=[Length(max=limits.TREND_TEXT_MAX["source"])]
+    )
 
 
 class ObservationCorrectionForm(FlaskForm):
     count = IntegerField(
         _l("Posts detected"),
-        validators=[InputRequired(message=_l("Give a count.")), NumberRange(min=0, max=10_000_000)],
+        validators=[
+            InputRequired(message=_l("Give a count.")),
+            NumberRange(min=0, max=limits.OBSERVATION_COUNT_MAX),
+        ],
     )

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from app.common import limits
 from app.trends.models import HALLMARKS, RABAT_FACTORS, RecommendedAction, TrendStatus
 
 LIST_FIELDS = (
@@ -25,9 +26,9 @@ LIST_FIELDS = (
     "coded_terms",
     "never_repeat_terms",
 )
-TEXT_FIELDS = {"summary": 5000, "trigger_event": 2000, "source": 100, "external_id": 200}
-MAX_LIST_ITEMS = 100
-MAX_ITEM_LENGTH = 100
+TEXT_FIELDS = limits.TREND_TEXT_MAX
+MAX_LIST_ITEMS = limits.TREND_LIST_ITEMS_MAX
+MAX_ITEM_LENGTH = limits.TREND_ITEM_MAX
 LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 REGION_CODE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,31}$")
