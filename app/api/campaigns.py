@@ -200,10 +200,15 @@ def create_campaign(body: CampaignInput):
     tag="campaigns",
     responses={200: Campaign, 404: None},
 )
-def get_campaign(id: int) -> Campaign:  # noqa: A002
+def get_campaign(id: int) -> Campaign:
+    return serialize_campaign(_visible_campaign(id))
+
+
+def _visible_campaign(id: int) -> CampaignRecord:
+    """The campaign named in the path, if the token's organisation takes part (else 404)."""
     from app.campaigns.access import campaign_for
 
-    return serialize_campaign(campaign_for(current_api_org().id, id))
+    return campaign_for(current_api_org().id, id)
 
 
 class DraftResult(Out):
@@ -220,15 +225,14 @@ class DraftResult(Out):
     summary="Draft messages for a campaign's trend",
     tag="campaigns",
     body=DraftInput,
+    load=_visible_campaign,
     responses={201: DraftResult, 404: None, 502: None, 503: None},
     description="Uses the configured model, or the offline template drafter when none is configured "
     "(`is_offline` says which). Model failures answer 502/503 with a specific `detail`.",
 )
-def create_drafts(id: int, body: DraftInput):  # noqa: A002
-    from app.campaigns.access import campaign_for
+def create_drafts(campaign: CampaignRecord, body: DraftInput):
     from app.drafting import services as drafting_services
 
-    campaign = campaign_for(current_api_org().id, id)
     trend = next((t for t in campaign.trends if t.id == body.trend_id), None)
     if trend is None:
         raise ValidationProblem({"trend_id": "This campaign does not answer that trend."})

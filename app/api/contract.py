@@ -6,7 +6,9 @@
 
 `body=` (a `Body` model) and `query=` (a `Query` model) are validated before the view runs and passed
 as the `body` and `query` arguments; a failure is a 400/413/415/422 problem naming each bad field.
-The view returns a response model (status 200), `(model, status)` or `(model, status, headers)`, or a
+With `load=`, a function of the path arguments that returns the object they name (or raises 404/403)
+runs before the body is read, and the view receives that object instead of the path arguments: a
+stranger learns nothing from validation errors. The view returns a response model (status 200), `(model, status)` or `(model, status, headers)`, or a
 ready `Response` (pagination). `None` in `responses` means a problem document. `app.api.openapi`
 builds /api/v1/openapi.json from these declarations, so the document cannot drift from the code.
 """
@@ -77,6 +79,7 @@ def endpoint(
     responses: dict[int, Any],
     body: Any = None,
     query: type[BaseModel] | None = None,
+    load: Callable[..., Any] | None = None,
     secured: bool = True,
     description: str | None = None,
 ) -> Callable[[Callable], Callable]:
@@ -88,11 +91,13 @@ def endpoint(
         def wrapped(**path_args: Any) -> Any:
             if operation.secured:
                 g.api_token = authenticate_request()
+            args: tuple[Any, ...] = (load(**path_args),) if load is not None else ()
+            kwargs: dict[str, Any] = {} if load is not None else path_args
             if operation.query is not None:
-                path_args["query"] = parse_query(operation.query)
+                kwargs["query"] = parse_query(operation.query)
             if operation.body is not None:
-                path_args["body"] = parse_body(operation.body)
-            return _respond(view(**path_args), operation)
+                kwargs["body"] = parse_body(operation.body)
+            return _respond(view(*args, **kwargs), operation)
 
         wrapped.api_operation = operation  # type: ignore[attr-defined]
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=wrapped, methods=[operation.method])

@@ -190,7 +190,7 @@ def _posts(message: MessageRecord) -> list[PostRef]:
     tag="messages",
     responses={200: Message, 404: None},
 )
-def get_message(id: int) -> Message:  # noqa: A002
+def get_message(id: int) -> Message:
     from app.drafting.models import Message as MessageRecord
 
     message = db.session.get(MessageRecord, id)

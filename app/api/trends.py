@@ -297,8 +297,9 @@ def _audit_via() -> str:
     return f"api:{current_api_token().prefix}"
 
 
-def _own_trend(trend_id: int) -> TrendRecord:
-    trend = db.session.get(TrendRecord, trend_id)
+def _own_trend(id: int) -> TrendRecord:
+    """The trend named in the path, if the token's organisation reported it (else 404/403)."""
+    trend = db.session.get(TrendRecord, id)
     if trend is None:
         abort(404)
     if trend.organisation_id != current_api_org().id:
@@ -373,7 +374,7 @@ def create_trend(body: TrendCreate):
     tag="trends",
     responses={200: TrendDetail, 404: None},
 )
-def get_trend(id: int) -> TrendDetail:  # noqa: A002
+def get_trend(id: int) -> TrendDetail:
     trend = db.session.get(TrendRecord, id)
     if trend is None:
         abort(404)
@@ -386,10 +387,10 @@ def get_trend(id: int) -> TrendDetail:  # noqa: A002
     summary="Change some fields (status follows the trend flow)",
     tag="trends",
     body=TrendPatch,
+    load=_own_trend,
     responses={200: TrendDetail, 403: None, 404: None, 409: None},
 )
-def patch_trend(id: int, body: TrendPatch) -> TrendDetail:  # noqa: A002
-    trend = _own_trend(id)
+def patch_trend(trend: TrendRecord, body: TrendPatch) -> TrendDetail:
     changes = body.changes()
     status = changes.pop("status", None)
     try:
@@ -436,10 +437,10 @@ def _cleaned(body: ObservationsInput) -> list[tuple[date, int, str]]:
     summary="Record daily counts",
     tag="trends",
     body=ObservationsInput,
+    load=_own_trend,
     responses={200: ObservationsResult, 403: None, 404: None},
 )
-def post_observations(id: int, body: ObservationsInput) -> ObservationsResult:  # noqa: A002
-    trend = _own_trend(id)
+def post_observations(trend: TrendRecord, body: ObservationsInput) -> ObservationsResult:
     cleaned = _cleaned(body)
     by_source: dict[str, list[tuple[date, int]]] = {}
     for day, count, source in cleaned:

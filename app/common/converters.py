@@ -28,7 +28,7 @@ class DatabaseIntegerConverter(IntegerConverter):
     404, when another method's rule matched the path before the conversion failed.
     """
 
-    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:  # noqa: A002
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         super().__init__(map, *args, **kwargs)
         if not kwargs and not args:
             self.regex = up_to(DB_INT_MAX)
