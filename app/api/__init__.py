@@ -1,21 +1,9 @@
 """The JSON API under /api/v1: bearer tokens, RFC 9457 problems, an OpenAPI 3.1 document.
 
-How to add endpoints (for every feature):
-- Put them in `app/<feature>/api.py` using this blueprint. Do NOT import it from your package's
-  `__init__.py`: the app factory imports every feature's `views.py` and `api.py` before it registers
-  blueprints (see ROUTE_MODULES in app/__init__.py), and FEATURES lists `app.api` last-but-two so
-  every feature's `api.py` is imported before this blueprint is registered.
-- `from app.api import bp, openapi`; `from app.api.auth import token_required, current_api_org`;
-  decorate views with `@bp.route(...)` then `@token_required`; scope every query to
-  `current_api_org()` (another organisation's private object → 404 problem).
-- Errors: `raise ValidationProblem({"field": "message"})` (422, `errors: [{field, message}]`),
-  `raise ApiProblem(status, title, detail)`, or `abort(404)` (core renders HTTP errors under /api/ as
-  problems). Bodies: `app.api.requests.json_object()`.
-- Lists: `app.api.pagination.paginated_response(select(...), serialize)`.
-- Describe each operation with `openapi.schema(...)` / `openapi.operation(...)` at import time;
-  tests validate real responses against `/api/v1/openapi.json`.
-- The blueprint is CSRF-exempt (bearer tokens, no cookies). Services get `actor=None` and
-  `organisation=current_api_org()`; audit details should say `"via": "api"`.
+Every operation is declared once with `app.api.contract.endpoint` and pydantic models (request
+bodies, query strings, responses); the OpenAPI document is generated from those declarations.
+The recipe for a new endpoint is in docs/api.md. The blueprint is CSRF-exempt (bearer tokens, no
+cookies). Services get `actor=None` and `organisation=current_api_org()`; audit details say the API.
 """
 
 from __future__ import annotations

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
-from typing import Annotated, Any
+from typing import Any
 
 from flask import Response, jsonify, request, url_for
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, create_model
 from sqlalchemy import Select
 
 from app.api.fields import Out, Query, QueryInt
@@ -21,10 +21,8 @@ MAX_PER_PAGE = 100
 class PageQuery(Query):
     """Page parameters; list endpoints' query models subclass it."""
 
-    page: Annotated[QueryInt, Field(ge=1, le=limits.DB_INT_MAX, description="Page number, from 1.")] = 1
-    per_page: Annotated[
-        QueryInt, Field(ge=1, le=MAX_PER_PAGE, description=f"Items per page (1-{MAX_PER_PAGE}).")
-    ] = DEFAULT_PER_PAGE
+    page: QueryInt(1, limits.DB_INT_MAX, "Page number, from 1.") = 1
+    per_page: QueryInt(1, MAX_PER_PAGE, f"Items per page (1-{MAX_PER_PAGE}).") = DEFAULT_PER_PAGE
 
 
 @cache

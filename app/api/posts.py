@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -32,9 +32,7 @@ class PostQuery(PageQuery):
     """Filters of the post list."""
 
     status: PostStatusName = Field(default=None, description="Only posts in this status.")
-    campaign_id: Annotated[
-        QueryInt, Field(ge=1, le=limits.DB_INT_MAX, description="Only posts of this campaign.")
-    ] = None
+    campaign_id: QueryInt(1, limits.DB_INT_MAX, "Only posts of this campaign.") = None
 
 
 class Channel(Out):

@@ -158,7 +158,7 @@ class TrendQuery(PageQuery):
     """Filters of the trend list."""
 
     status: TrendStatusName = Field(default=None, description="Filter by status.")
-    severity: Annotated[QueryInt, Field(ge=1, le=4, description="Filter by severity.")] = None
+    severity: QueryInt(limits.SEVERITY_MIN, limits.SEVERITY_MAX, "Filter by severity.") = None
     target_group: Text(40, description="Filter by target group, e.g. MIGRANTS.") = None
     platform: Text(32, description="Filter by platform key.") = None
     language: Text(35, description="Filter by language tag.") = None

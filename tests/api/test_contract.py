@@ -352,3 +352,60 @@ def test_a_campaign_body_built_from_the_document_is_accepted(client, headers, do
     assert set(body) == set(props)
     response = client.post("/api/v1/campaigns", headers=headers, json=body)
     assert response.status_code == 201, response.get_json()
+
+
+JSON_SCHEMA_KEYWORDS = {
+    "$ref",
+    "$defs",
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "enum",
+    "const",
+    "anyOf",
+    "oneOf",
+    "allOf",
+    "not",
+    "minimum",
+    "maximum",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "format",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "propertyNames",
+    "default",
+    "title",
+    "description",
+    "examples",
+}
+
+
+def _schema_keywords(node, found: set[str]) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found.add(key)
+            if key in ("properties", "$defs"):
+                for sub in value.values():
+                    _schema_keywords(sub, found)
+            elif key not in ("enum", "const", "default", "examples", "required", "description", "title"):
+                _schema_keywords(value, found)
+    elif isinstance(node, list):
+        for item in node:
+            _schema_keywords(item, found)
+
+
+def test_the_document_uses_only_json_schema_keywords(document):
+    """A constraint pydantic cannot express (e.g. a bare `ge`) would be lost to clients: none may leak."""
+    found: set[str] = set()
+    for schema in document["components"]["schemas"].values():
+        _schema_keywords(schema, found)
+    for ops in document["paths"].values():
+        for operation in ops.values():
+            for parameter in operation.get("parameters", []):
+                _schema_keywords(parameter["schema"], found)
+    assert found <= JSON_SCHEMA_KEYWORDS, found - JSON_SCHEMA_KEYWORDS
