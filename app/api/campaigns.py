@@ -9,7 +9,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from app.api.auth import current_api_org
 from app.api.contract import endpoint
-from app.api.fields import Body, Choices, Id, IsoDate, Out, Slug, Text
+from app.api.fields import Body, Choices, Id, IsoDate, Out, Slug, Text, Whole
 from app.api.messages import Message, serialize_message
 from app.api.pagination import PageQuery, page_of, paginated_response
 from app.api.problems import ApiProblem, ValidationProblem
@@ -76,7 +76,7 @@ class DraftInput(Body):
     platforms: Choices(lengths.PLATFORMS, min_items=1) = Field(
         default=None, description="Default: the campaign's platforms."
     )
-    count: Annotated[int, Field(ge=1, le=MAX_CANDIDATES)] = 3
+    count: Whole(1, MAX_CANDIDATES) = 3
 
 
 class CampaignQuery(PageQuery):

@@ -42,8 +42,19 @@ def Text(max_length: int, *, required: bool = False, pattern: str | None = None,
     return Annotated[str, Field(max_length=max_length, pattern=pattern, **extra)]
 
 
-Id = Annotated[int, Field(ge=1, le=limits.DB_INT_MAX)]
-Count = Annotated[int, Field(ge=0, le=limits.DB_INT_MAX)]
+def _whole(value: Any) -> Any:
+    # JSON Schema counts 3.0 as an integer; 3.5 and true are not.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def Whole(ge: int, le: int) -> Any:  # noqa: N802
+    """A whole number in a JSON body, from `ge` to `le` (3.0 is 3; 3.5, "3" and true are refused)."""
+    return Annotated[int, Field(ge=ge, le=le), BeforeValidator(_whole)]
+
+
+Id = Whole(1, limits.DB_INT_MAX)
 Slug = Annotated[str, Field(max_length=limits.ORG_SLUG_MAX, pattern=limits.ORG_SLUG)]
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app.accounts.models import Organisation
 from app.api.auth import current_api_org, current_api_token
 from app.api.contract import endpoint
-from app.api.fields import Body, Choices, IsoDate, IsoDateTime, Out, QueryInt, Text
+from app.api.fields import Body, Choices, IsoDate, IsoDateTime, Out, QueryInt, Text, Whole
 from app.api.pagination import PageQuery, page_of, paginated_response
 from app.api.problems import ApiProblem, ValidationProblem
 from app.api.views import OrganisationRef
@@ -44,7 +44,7 @@ def _items(pattern: str = limits.NO_NUL, description: str | None = None) -> Any:
 class RabatEntry(Body):
     """One Rabat factor: a score from 0 to 2 and a note."""
 
-    score: Annotated[int, Field(ge=0, le=2)] | None = None
+    score: Whole(0, 2) | None = None
     note: Text(limits.RABAT_NOTE_MAX) = ""
 
 
@@ -80,7 +80,7 @@ class TrendFields(Body):
     hashtags: _items(limits.HASHTAG_INPUT, "Stored with a leading #.") = Field(default=None)
     coded_terms: _items() = Field(default=None)
     never_repeat_terms: _items() = Field(default=None)
-    severity: Annotated[int, Field(ge=limits.SEVERITY_MIN, le=limits.SEVERITY_MAX)] = Field(default=None)
+    severity: Whole(limits.SEVERITY_MIN, limits.SEVERITY_MAX) = Field(default=None)
     status: TrendStatusName = Field(default=None, description="Changes follow the trend flow.")
     recommended_action: ActionName = Field(default=None)
     hallmarks: Choices(HALLMARKS) = Field(default=None)
@@ -125,7 +125,7 @@ class Observation(Body):
     """One day's count of detected posts."""
 
     date: Annotated[IsoDate, AfterValidator(_not_future)] = Field(description="Not in the future.")
-    count: Annotated[int, Field(ge=0, le=limits.OBSERVATION_COUNT_MAX)]
+    count: Whole(0, limits.OBSERVATION_COUNT_MAX)
     source: Text(limits.TREND_TEXT_MAX["source"]) = Field(default=None)
 
 

@@ -15,10 +15,11 @@ DB_INT_MAX = 2**31 - 1
 MIN_DATE = date(1900, 1, 1)
 MAX_DATE = date(2099, 12, 31)
 
-# Text that may not reach the database: NUL (PostgreSQL refuses it) and lone surrogates (not UTF-8).
-NO_NUL = r"^[^\u0000\uD800-\uDFFF]*$"
+# Text that may not reach the database: NUL (PostgreSQL refuses it). Lone surrogates ("\ud800") are
+# not Unicode text at all: JSON Schema strings exclude them and pydantic refuses them (422).
+NO_NUL = r"^[^\u0000]*$"
 # The same, with at least one character that is not whitespace.
-NOT_BLANK = r"^[^\u0000\uD800-\uDFFF]*[^\s\u0000\uD800-\uDFFF][^\u0000\uD800-\uDFFF]*$"
+NOT_BLANK = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
 
 # Campaigns (form and API).
 CAMPAIGN_TITLE_MAX = 200
@@ -54,8 +55,8 @@ LANGUAGE_TAG_INPUT = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$"  # BCP 47: en, fr
 REGION_CODE_INPUT = r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$"  # ISO 3166-1 alpha-2, or a 3166-2 subdivision
 TARGET_GROUP_INPUT = r"^[A-Za-z0-9][A-Za-z0-9+_ -]{0,39}$"
 PLATFORM_KEY_INPUT = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$"
-HASHTAG_INPUT = r"^#?[^\s#\u0000\uD800-\uDFFF]+$"
-HTTP_URL_INPUT = r"^([Hh][Tt][Tt][Pp][Ss]?://[^\s/$.?#\u0000\uD800-\uDFFF][^\s\u0000\uD800-\uDFFF]*)?$"
+HASHTAG_INPUT = r"^#?[^\s#\u0000]+$"
+HTTP_URL_INPUT = r"^([Hh][Tt][Tt][Pp][Ss]?://[^\s/$.?#\u0000][^\s\u0000]*)?$"
 ORG_SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 DATE_INPUT = r"^(19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}$"
 DATETIME_INPUT = (

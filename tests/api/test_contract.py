@@ -409,3 +409,13 @@ def test_the_document_uses_only_json_schema_keywords(document):
             for parameter in operation.get("parameters", []):
                 _schema_keywords(parameter["schema"], found)
     assert found <= JSON_SCHEMA_KEYWORDS, found - JSON_SCHEMA_KEYWORDS
+
+
+def test_fractional_counts_are_refused_but_whole_floats_are_integers(client, org, headers):
+    trend = make_trend(org)
+    url = f"/api/v1/trends/{trend.id}/observations"
+    for bad in (1.5, "3", True, 1e400):
+        response = client.post(url, headers=headers, json={"date": "2024-03-01", "count": bad})
+        assert response.status_code in (400, 422) and response.status_code != 200, bad
+    response = client.post(url, headers=headers, json={"date": "2024-03-01", "count": 3.0})
+    assert response.status_code == 200 and response.get_json()["observations"][0]["count"] == 3
