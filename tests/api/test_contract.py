@@ -419,3 +419,50 @@ def test_fractional_counts_are_refused_but_whole_floats_are_integers(client, org
         assert response.status_code in (400, 422) and response.status_code != 200, bad
     response = client.post(url, headers=headers, json={"date": "2024-03-01", "count": 3.0})
     assert response.status_code == 200 and response.get_json()["observations"][0]["count"] == 3
+
+
+MINIMAL_BODIES = {
+    ("post", "/trends"): {"title": "x"},
+    ("patch", "/trends/{id}"): {},
+    ("post", "/campaigns"): {"title": "x"},
+    ("post", "/checks"): {"text": "x", "platform": "x"},
+    ("post", "/campaigns/{id}/drafts"): {"trend_id": 1},
+}
+
+
+def _over_the_limit(prop: dict) -> object | None:
+    """A value just past the property's own limit, or None when it states none."""
+    if "maxLength" in prop:
+        return "a" * (prop["maxLength"] + 1)
+    if "maximum" in prop:
+        return prop["maximum"] + 1
+    if "maxItems" in prop and "enum" not in prop.get("items", {}):
+        item = prop["items"]
+        value = "a" if item.get("type") == "string" else item.get("minimum", 1)
+        return [value] * (prop["maxItems"] + 1)
+    return None
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), list(MINIMAL_BODIES), ids=[f"{m} {p}" for m, p in MINIMAL_BODIES]
+)
+def test_every_stated_limit_is_enforced_one_past_it(client, org, staff, headers, document, method, path):
+    """For each body property with a maxLength/maximum/maxItems, one past it is a 422 naming it."""
+    trend = make_trend(org)
+    campaign = make_campaign(org, staff, trends=[trend])
+    url = "/api/v1" + path.replace("{id}", str(trend.id if "trends" in path else campaign.id))
+    ref = document["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    properties = document["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"]
+    tried = 0
+    for name, prop in properties.items():
+        prop = next((p for p in prop.get("anyOf", [prop]) if p.get("type") != "null"), prop)
+        value = _over_the_limit(prop)
+        if value is None:
+            continue
+        tried += 1
+        response = getattr(client, method)(
+            url, headers=headers, json={**MINIMAL_BODIES[(method, path)], name: value}
+        )
+        assert response.status_code == 422, (name, response.status_code)
+        assert set(_errors(response)) == {name}, (name, _errors(response))
+    assert tried >= 1
