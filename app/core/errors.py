@@ -24,7 +24,7 @@ def _problem(status: int, title: str, detail: str | None = None):
     return response
 
 
-def register_errorhandlers(app: Flask) -> None:
+def register_error_pages(app: Flask) -> None:
     """Render 4xx/5xx as friendly pages (or problem details for the API)."""
 
     @app.errorhandler(CSRFError)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -180,7 +180,6 @@ def check(message_id: int):
         results=_with_segments(results),
         live_errors=any(r.has_errors for r in results),
         is_unsaved=is_unsaved,
-        submit_endpoint=_submit_endpoint(),
     )
 
 
@@ -352,7 +351,6 @@ def _render_editor(message: Message, **overrides: Any) -> str:
         "comment_form": overrides.pop("comment_form", None) or CommentForm(formdata=None),
         "provenance": provenance_summary(message),
         "original": original_version(message),
-        "submit_endpoint": _submit_endpoint(),
         "is_editable": MessageStatus(message.status) in services.EDITABLE,
         "strategy_label": services.strategy_label(message.strategy),
         "live_errors": False,
@@ -389,11 +387,6 @@ def _posted_variants(message: Message) -> dict[str, str]:
 
 def _platform_choices(message: Message) -> list[tuple[str, str]]:
     return [(p, PLATFORM_LABELS.get(p, p)) for p in message.campaign.platforms or NO_PLATFORM]
-
-
-def _submit_endpoint() -> str | None:
-    """The review feature's submit endpoint, when it exists."""
-    return "review.submit" if "review.submit" in current_app.view_functions else None
 
 
 def original_version(message: Message) -> MessageVersion | None:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import importlib
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, exists, or_, select, update
 
@@ -16,10 +14,11 @@ from app.audit.services import record
 from app.campaigns.models import Campaign, campaign_partners
 from app.channels.models import Channel
 from app.common.time import utcnow
-from app.drafting.models import Message, MessageStatus, MessageVersion
+from app.drafting.models import Message, MessageVersion
 from app.extensions import db
 from app.publishing.models import POST_TRANSITIONS, Post, PostAttempt, PostStatus, PublishingPause
 from app.publishing.scheduling import next_free_slot, refusal, rules_for
+from app.review.services import is_approved_for_publishing
 
 # Statuses that occupy a channel's slot for spacing and daily caps.
 SLOT_STATUSES = (
@@ -47,29 +46,8 @@ def idempotency_key(version_id: int, channel_id: int) -> str:
 
 
 def is_approved(message: Message, version: MessageVersion) -> bool:
-    """Whether this exact version may be published (the review feature decides when it is present)."""
-    try:
-        check = importlib.import_module("app.review.services").is_approved_for_publishing
-    except (ImportError, AttributeError):
-        check = _approved_fallback
-    return bool(check(message, version))
-
-
-def _approved_fallback(message: Message, version: MessageVersion) -> bool:
-    from app.review.models import Approval
-
-    if message.status != MessageStatus.APPROVED or message.current_version_id != version.id:
-        return False
-    if not version.matches_hash():
-        return False
-    approvals = db.session.scalars(
-        select(Approval).where(
-            Approval.version_id == version.id,
-            Approval.content_hash == version.content_hash,
-            Approval.revoked_at.is_(None),
-        )
-    ).all()
-    return len(approvals) >= int(current_app.config.get("COUNTERPOINT_APPROVALS_REQUIRED", 1))
+    """Whether this exact version may be published: review's rule (quorum, author, expiry, findings)."""
+    return bool(is_approved_for_publishing(message, version))
 
 
 def frozen_text(version: MessageVersion, platform: str) -> str:

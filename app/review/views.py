@@ -74,7 +74,7 @@ def submit(message_id: int):
     else:
         _commit()
         flash(_("Sent for review. The leads have been told."), "success")
-    return redirect(editor_url(message) or url_for("review.message", message_id=message.id))
+    return redirect(editor_url(message))
 
 
 @bp.route("/review/messages/<int:message_id>/approve", methods=["POST"])

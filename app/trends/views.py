@@ -233,7 +233,6 @@ def detail(trend_id: int):
         evidence_form=EvidenceForm(),
         observation_form=ObservationForm(source="manual", observed_on=today),
         campaigns=_linked_campaigns(trend),
-        has_campaign_pages="campaigns.detail" in current_app.view_functions,
         rabat_factors=RABAT_FACTORS,
         rabat_labels=RABAT_LABELS,
         hallmark_labels=HALLMARK_LABELS,
