@@ -11,22 +11,18 @@ from app import models  # noqa: F401  (every model, so Alembic and create_all se
 from app.accounts import views as accounts_views
 from app.accounts.guard import enforce_mfa_requirement
 from app.accounts.services import load_session_user
+from app.admin import audit as admin_audit
 from app.admin import views as admin_views
 from app.api import admin as api_admin
 from app.api import views as api_views
 from app.api.cli import api_token_cli
 from app.api.problems import register_problem_handlers
-from app.audit import views as audit_views
 from app.campaigns import views as campaigns_views
 from app.channels import views as channels_views
 from app.channels.cli import rotate_keys_command
 from app.cli import create_user_command, dispatch_command, seed_demo_command, worker_command
 from app.common.time import localtime
 from app.config import LANGUAGES, load_config
-from app.core import views as core_views
-from app.core.errors import register_error_pages
-from app.core.security import apply_security_headers, enforce_idle_timeout
-from app.core.templating import template_context, translated
 from app.drafting import views as drafting_views
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from app.publishing import devsink
@@ -34,6 +30,10 @@ from app.publishing import views as publishing_views
 from app.review import views as review_views
 from app.trends import views as trends_views
 from app.trends.cli import trends_cli
+from app.web import views as web_views
+from app.web.errors import register_error_pages
+from app.web.security import apply_security_headers, enforce_idle_timeout
+from app.web.templating import template_context, translated
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,7 +83,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Every page and endpoint of the application, feature by feature."""
-    app.register_blueprint(core_views.bp)
+    app.register_blueprint(web_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(trends_views.bp)
     app.register_blueprint(campaigns_views.bp)
@@ -94,7 +94,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_views.bp)
     app.register_blueprint(api_admin.admin_bp)
     app.register_blueprint(admin_views.bp)
-    app.register_blueprint(audit_views.bp)
+    app.register_blueprint(admin_audit.bp)
 
 
 def register_security(app: Flask) -> None:

@@ -6,7 +6,8 @@ import click
 from flask.cli import with_appcontext
 
 from app.audit.services import record
-from app.channels.crypto import CredentialError, rotate_all
+from app.channels.services import rotate_all
+from app.common.crypto import CredentialError
 from app.extensions import db
 
 

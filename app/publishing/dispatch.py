@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
 
@@ -26,8 +26,8 @@ from app.channels.connectors import (
     UnknownOutcome,
     get_connector,
 )
-from app.channels.crypto import CredentialError
 from app.channels.models import Channel
+from app.common.crypto import CredentialError
 from app.common.time import utcnow
 from app.extensions import db
 from app.publishing import services
@@ -604,7 +604,6 @@ def oldest_overdue(now: datetime | None = None) -> datetime | None:
 
 def dispatch_task() -> None:
     """Worker tick task: one dispatch pass."""
-    from flask import g
 
     dispatch_once(current_app._get_current_object(), worker_id=g.get("worker_id", "worker"))
 

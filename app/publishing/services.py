@@ -13,11 +13,13 @@ from app.accounts.models import Organisation, Role, User
 from app.audit.services import record
 from app.campaigns.models import Campaign, campaign_partners
 from app.channels.models import Channel
+from app.channels.scheduling import next_free_slot, refusal, rules_for
+from app.checks.lengths import PLATFORMS, count
 from app.common.time import utcnow
 from app.drafting.models import Message, MessageVersion
 from app.extensions import db
 from app.publishing.models import POST_TRANSITIONS, Post, PostAttempt, PostStatus, PublishingPause
-from app.publishing.scheduling import next_free_slot, refusal, rules_for
+from app.review.models import Notification
 from app.review.services import is_approved_for_publishing
 
 # Statuses that occupy a channel's slot for spacing and daily caps.
@@ -324,7 +326,6 @@ def reschedule_post(post: Post, *, actor: User, at: datetime | None, now: dateti
 
 
 def _check_length(text: str, channel: Channel) -> None:
-    from app.drafting.lengths import PLATFORMS, count
 
     if channel.platform not in PLATFORMS:
         return
@@ -521,7 +522,6 @@ def notify_managers(
     organisation: Organisation, *, kind: str, subject: str, body: str = "", link: str | None = None
 ) -> int:
     """Tell an organisation's leads and admins something needs them."""
-    from app.review.models import Notification
 
     people = db.session.scalars(
         select(User).where(
@@ -538,7 +538,6 @@ def notify_managers(
 
 
 def _notify_scheduler(post: Post, subject: str, body: str = "") -> None:
-    from app.review.models import Notification
 
     if post.created_by_id:
         db.session.add(

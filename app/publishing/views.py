@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.accounts.models import Role
+from app.accounts.access import deny, get_or_404, role_required
+from app.accounts.models import Organisation, Role
 from app.campaigns.models import Campaign
 from app.channels.models import Channel
-from app.common.access import deny, get_or_404, role_required
 from app.common.pagination import paginate
 from app.common.time import utcnow
 from app.drafting.models import Message, MessageStatus
@@ -389,7 +389,6 @@ def calendar_ics(token: str):
     feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token == token))
     if feed is None:
         abort(404)
-    from app.accounts.models import Organisation
 
     org = db.session.get(Organisation, feed.organisation_id)
     since = utcnow() - timedelta(days=60)

@@ -12,11 +12,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.accounts.models import User
-from app.drafting.models import Message, MessageComment, MessageVersion, VersionSource
+from app.drafting.models import Approval, Message, MessageComment, MessageVersion, VersionSource
 from app.extensions import db
 from app.review import services
 from app.review.forms import ApproveForm, ChangesForm, CommentForm, RejectForm
-from app.review.models import Approval, ReviewSeen
+from app.review.models import ReviewSeen
 
 _WORDS = re.compile(r"\S+\s*|\s+")  # each word with the space after it
 

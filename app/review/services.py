@@ -15,11 +15,18 @@ from app.accounts.models import Organisation, Role, User
 from app.audit.services import record
 from app.campaigns.models import Campaign, CampaignStatus
 from app.common.time import to_zone, utcnow
-from app.drafting.models import MESSAGE_TRANSITIONS, Message, MessageComment, MessageStatus, MessageVersion
+from app.drafting.models import (
+    MESSAGE_TRANSITIONS,
+    Approval,
+    Message,
+    MessageComment,
+    MessageStatus,
+    MessageVersion,
+)
 from app.drafting.versions import revoke_approvals
 from app.extensions import db
 from app.review import notifications
-from app.review.models import Approval, ReviewRequest
+from app.review.models import ReviewRequest, ReviewSeen
 from app.trends.models import TrendStatus
 
 HUMOR = "humor"
@@ -319,7 +326,6 @@ def expire_approvals(now: datetime | None = None) -> int:
 
 def mark_seen(message: Message, user: User) -> None:
     """Remember the version a reviewer last saw, for the diff next time."""
-    from app.review.models import ReviewSeen
 
     if message.current_version_id is None:
         return

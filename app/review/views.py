@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
+from app.accounts.access import role_required
 from app.accounts.models import Organisation, Role
 from app.campaigns.models import Campaign
-from app.common.access import role_required
 from app.common.pagination import paginate
 from app.drafting.models import Message, MessageStatus, MessageVersion
 from app.extensions import db

@@ -10,10 +10,9 @@ from sqlalchemy import select, update
 from app.audit.models import AuditEvent
 from app.campaigns.models import CampaignStatus
 from app.common.time import utcnow
-from app.drafting.models import MessageStatus, MessageVersion
+from app.drafting.models import Approval, MessageStatus, MessageVersion
 from app.extensions import db
 from app.review import services
-from app.review.models import Approval
 from app.trends.models import TrendStatus
 from tests.review.conftest import CLEAN_TEXTS, ERROR_TEXT, WARNING_TEXT
 

@@ -7,9 +7,9 @@ from typing import Any
 from flask_babel import get_locale, gettext
 from flask_login import current_user
 
-from app.core.navigation import admin_nav_items, nav_items
 from app.publishing.context import dashboard_card, pause_banner
 from app.review.context import unread_notifications
+from app.web.navigation import admin_nav_items, nav_items
 
 
 def template_context() -> dict[str, Any]:
