@@ -11,6 +11,7 @@ from app.drafting.models import (  # noqa: F401
     MessageComment,
     MessageVersion,
 )
+from app.notifications.models import Notification  # noqa: F401
 from app.publishing.models import (  # noqa: F401
     CalendarFeed,
     Post,
@@ -19,5 +20,5 @@ from app.publishing.models import (  # noqa: F401
     SinkDelivery,
     WorkerHeartbeat,
 )
-from app.review.models import Notification, ReviewRequest, ReviewSeen  # noqa: F401
+from app.review.models import ReviewRequest, ReviewSeen  # noqa: F401
 from app.trends.models import Evidence, ImportMapping, Observation, Trend  # noqa: F401

@@ -30,6 +30,7 @@ from app.channels.models import Channel
 from app.common.crypto import CredentialError
 from app.common.time import utcnow
 from app.extensions import db
+from app.notifications import NotificationKind, link_to, send_pending_emails
 from app.publishing import services
 from app.publishing.models import Post, PostAttempt, PostStatus
 
@@ -426,12 +427,12 @@ def _on_auth_error(post: Post, attempt_id: int, error: AuthError, worker_id: str
     services.hold_channel_posts(channel, reason)
     services.notify_managers(
         channel.organisation,
-        kind="channel_needs_reauth",
-        subject=_("%(name)s needs new credentials", name=channel.display_name),
-        body=error.message[:1000],
-        link=f"/channels/{channel.id}",
+        kind=NotificationKind.CHANNEL_NEEDS_REAUTH,
+        params={"channel": channel.display_name, "error": error.message[:1000]},
+        link=link_to("channels.detail", channel_id=channel.id),
     )
     db.session.commit()
+    send_pending_emails()
     return "auth_refused"
 
 
@@ -512,12 +513,12 @@ def reconcile(post: Post, *, connector: Connector | None = None, now: datetime |
     )
     services.notify_managers(
         post.channel.organisation,
-        kind="post_unknown_outcome",
-        subject=_("Check whether a post went out on %(name)s", name=post.channel.display_name),
-        body=post.last_error or "",
-        link=f"/publishing/posts/{post.id}",
+        kind=NotificationKind.POST_UNKNOWN_OUTCOME,
+        params={"channel": post.channel.display_name, "error": post.last_error or ""},
+        link=link_to("publishing.post_detail", post_id=post.id),
     )
     db.session.commit()
+    send_pending_emails()
     return "unknown_outcome"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, exists, or_, select, update
@@ -18,8 +19,8 @@ from app.checks.lengths import PLATFORMS, count
 from app.common.time import utcnow
 from app.drafting.models import Message, MessageVersion
 from app.extensions import db
+from app.notifications import NotificationKind, link_to, notify
 from app.publishing.models import POST_TRANSITIONS, Post, PostAttempt, PostStatus, PublishingPause
-from app.review.models import Notification
 from app.review.services import is_approved_for_publishing
 
 # Statuses that occupy a channel's slot for spacing and daily caps.
@@ -214,9 +215,9 @@ def _schedule_one(
     if is_partner:
         notify_managers(
             channel.organisation,
-            kind="partner_request",
-            subject=_("A partner asks to post on %(name)s", name=name),
-            link="/publishing/partner-requests",
+            kind=NotificationKind.PARTNER_REQUEST,
+            params={"channel": name},
+            link=link_to("publishing.partner_requests"),
         )
     return post
 
@@ -319,9 +320,9 @@ def reschedule_post(post: Post, *, actor: User, at: datetime | None, now: dateti
     if is_partner:
         notify_managers(
             channel.organisation,
-            kind="partner_request",
-            subject=_("A partner asks to post on %(name)s", name=channel.display_name),
-            link="/publishing/partner-requests",
+            kind=NotificationKind.PARTNER_REQUEST,
+            params={"channel": channel.display_name},
+            link=link_to("publishing.partner_requests"),
         )
 
 
@@ -367,10 +368,7 @@ def accept_partner(post: Post, *, actor: User, now: datetime | None = None) -> N
     post.partner_decided_by_id, post.partner_decided_at = actor.id, now or utcnow()
     db.session.flush()
     record("post.partner_accept", actor=actor, obj=post, details={"hash": post.content_hash})
-    _notify_scheduler(
-        post,
-        _("%(org)s accepted a post on %(name)s", org=actor.organisation.name, name=post.channel.display_name),
-    )
+    _notify_scheduler(post, answer="accepted", organisation=actor.organisation.name)
 
 
 def decline_partner(post: Post, *, actor: User, reason: str, now: datetime | None = None) -> None:
@@ -384,9 +382,7 @@ def decline_partner(post: Post, *, actor: User, reason: str, now: datetime | Non
     db.session.flush()
     record("post.partner_decline", actor=actor, obj=post, details={"reason": post.partner_decline_reason})
     _notify_scheduler(
-        post,
-        _("%(org)s declined a post on %(name)s", org=actor.organisation.name, name=post.channel.display_name),
-        body=post.partner_decline_reason,
+        post, answer="declined", organisation=actor.organisation.name, reason=post.partner_decline_reason
     )
 
 
@@ -519,10 +515,13 @@ def hold_channel_posts(channel: Channel, reason: str) -> int:
 
 
 def notify_managers(
-    organisation: Organisation, *, kind: str, subject: str, body: str = "", link: str | None = None
+    organisation: Organisation,
+    *,
+    kind: NotificationKind,
+    params: dict[str, Any],
+    link: str | None = None,
 ) -> int:
     """Tell an organisation's leads and admins something needs them."""
-
     people = db.session.scalars(
         select(User).where(
             User.organisation_id == organisation.id,
@@ -530,22 +529,15 @@ def notify_managers(
             User.is_active_user.is_(True),
         )
     ).all()
-    for person in people:
-        db.session.add(
-            Notification(user_id=person.id, kind=kind, subject=subject[:300], body=body, link=link)
-        )
-    return len(people)
+    return len(notify(people, kind=kind, params=params, link=link))
 
 
-def _notify_scheduler(post: Post, subject: str, body: str = "") -> None:
-
-    if post.created_by_id:
-        db.session.add(
-            Notification(
-                user_id=post.created_by_id,
-                kind="post_partner_answer",
-                subject=subject[:300],
-                body=body,
-                link=f"/publishing/posts/{post.id}",
-            )
-        )
+def _notify_scheduler(post: Post, *, answer: str, organisation: str, reason: str = "") -> None:
+    """Tell the person who scheduled a partner post how the channel's organisation answered."""
+    params = {"answer": answer, "organisation": organisation, "channel": post.channel.display_name, "reason": reason}
+    notify(
+        [post.created_by],
+        kind=NotificationKind.POST_PARTNER_ANSWER,
+        params=params,
+        link=link_to("publishing.post_detail", post_id=post.id),
+    )

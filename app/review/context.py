@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_login import current_user
 
-from app.review.notifications import unread_count
+from app.notifications import unread_count
 
 
 def unread_notifications() -> dict[str, Any]:

@@ -1,10 +1,10 @@
-"""Review requests, what each reviewer has seen, and the notifications that tell people what needs them."""
+"""Review requests and what each reviewer has seen."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
@@ -25,24 +25,6 @@ class ReviewSeen(db.Model):
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"))
     version_id: Mapped[int] = mapped_column(ForeignKey("message_versions.id"))
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-
-
-class Notification(db.Model):
-    """An in-app inbox entry (also e-mailed when SMTP is configured)."""
-
-    __tablename__ = "notifications"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(48))  # review_requested, approved, changes_requested, ...
-    subject: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text, default="")
-    link: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-    user: Mapped[User] = relationship()
 
 
 class ReviewRequest(db.Model):

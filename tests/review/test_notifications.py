@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
+from app.notifications import send_pending_emails, unread_count
+from app.notifications.models import Notification
 from app.review import services
-from app.review.models import Notification
-from app.review.notifications import send_pending_emails, unread_count
 from tests.fakes.smtp import FakeSMTP
 
 
