@@ -3,30 +3,31 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
+from sqlalchemy import select
 
+from app.accounts.models import Organisation
 from app.api.auth import current_api_org
 from app.api.contract import endpoint
 from app.api.fields import Body, Choices, Id, IsoDate, Out, Slug, Text, Whole
 from app.api.messages import Message, serialize_message
 from app.api.pagination import PageQuery, page_of, paginated_response
 from app.api.problems import ApiProblem, ValidationProblem
+from app.campaigns import services as campaign_services
+from app.campaigns.access import campaign_for
+from app.campaigns.models import Campaign as CampaignRecord
+from app.campaigns.services import CampaignData
+from app.campaigns.strategies import MODES, STRATEGIES
+from app.checks import lengths
 from app.common import limits
 from app.config import LANGUAGES
-from app.drafting import lengths
+from app.drafting import services as drafting_services
 from app.drafting.llm import MAX_CANDIDATES, DraftingError
-from app.drafting.strategies import MODES, STRATEGIES
 from app.extensions import db
+from app.trends.models import Trend
 
-if TYPE_CHECKING:
-    from app.accounts.models import Organisation
-    from app.campaigns.models import Campaign as CampaignRecord
-    from app.campaigns.services import CampaignData
-
-# Model modules are imported inside the views: this module loads with app.api, which model modules
-# of other features import while they are still initialising.
 CAMPAIGN_STATUSES = ("planning", "active", "paused", "completed", "archived")
 CampaignStatusName = Literal[CAMPAIGN_STATUSES]  # type: ignore[valid-type]
 ModeName = Literal[tuple(MODES)]  # type: ignore[valid-type]
@@ -164,8 +165,6 @@ def serialize_campaign(campaign: CampaignRecord) -> Campaign:
     responses={200: page_of(Campaign)},
 )
 def list_campaigns(query: CampaignQuery):
-    from app.campaigns import services as campaign_services
-
     select_ = campaign_services.search_campaigns(
         current_api_org().id, status=query.status or "", search=(query.q or "").strip()
     )
@@ -181,8 +180,6 @@ def list_campaigns(query: CampaignQuery):
     responses={201: Campaign},
 )
 def create_campaign(body: CampaignInput):
-    from app.campaigns import services as campaign_services
-
     org = current_api_org()
     data = _campaign_data(body, org)
     try:
@@ -206,8 +203,6 @@ def get_campaign(id: int) -> Campaign:
 
 def _visible_campaign(id: int) -> CampaignRecord:
     """The campaign named in the path, if the token's organisation takes part (else 404)."""
-    from app.campaigns.access import campaign_for
-
     return campaign_for(current_api_org().id, id)
 
 
@@ -231,8 +226,6 @@ class DraftResult(Out):
     "(`is_offline` says which). Model failures answer 502/503 with a specific `detail`.",
 )
 def create_drafts(campaign: CampaignRecord, body: DraftInput):
-    from app.drafting import services as drafting_services
-
     trend = next((t for t in campaign.trends if t.id == body.trend_id), None)
     if trend is None:
         raise ValidationProblem({"trend_id": "This campaign does not answer that trend."})
@@ -269,19 +262,13 @@ def _drafting_problem(error: DraftingError) -> ApiProblem:
 
 def _campaign_data(body: CampaignInput, org: Organisation) -> CampaignData:
     """The validated body with its trends and partners looked up (unknown ones are 422)."""
-    from sqlalchemy import select
-
-    from app.accounts.models import Organisation as Org
-    from app.campaigns.services import CampaignData
-    from app.trends.models import Trend
-
     errors: dict[str, str] = {}
     trends = list(
         db.session.scalars(select(Trend).where(Trend.id.in_(body.trend_ids), Trend.organisation_id == org.id))
     )
     if len(trends) != len(set(body.trend_ids)):
         errors["trend_ids"] = "Link only your organisation's trends."
-    partners = list(db.session.scalars(select(Org).where(Org.slug.in_(body.partner_slugs))))
+    partners = list(db.session.scalars(select(Organisation).where(Organisation.slug.in_(body.partner_slugs))))
     if len(partners) != len(set(body.partner_slugs)):
         errors["partner_slugs"] = "Unknown organisation."
     if errors:

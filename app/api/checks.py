@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import Field
 
@@ -11,14 +11,13 @@ from app.api.contract import endpoint
 from app.api.fields import Body, Id, Out, Text
 from app.api.messages import Finding, Length
 from app.api.problems import ValidationProblem
+from app.campaigns.models import Campaign
+from app.checks import lengths
 from app.common import limits
 from app.config import LANGUAGES
-from app.drafting import lengths
+from app.drafting import services as drafting_services
 from app.extensions import db
-
-if TYPE_CHECKING:
-    from app.campaigns.models import Campaign
-    from app.trends.models import Trend
+from app.trends.models import Trend
 
 MAX_TEXT = limits.MESSAGE_TEXT_MAX  # as the editor's form
 
@@ -53,8 +52,6 @@ class CheckReport(Out):
     responses={200: CheckReport},
 )
 def run_checks(body: CheckInput) -> CheckReport:
-    from app.drafting import services as drafting_services
-
     org_id = current_api_org().id
     campaign = _campaign(body.campaign_id, org_id)
     trend = _trend(body.trend_id, org_id, campaign)
@@ -68,8 +65,6 @@ def run_checks(body: CheckInput) -> CheckReport:
 
 
 def _campaign(campaign_id: int | None, org_id: int) -> Campaign | None:
-    from app.campaigns.models import Campaign
-
     if campaign_id is None:
         return None
     campaign = db.session.get(Campaign, campaign_id)
@@ -80,8 +75,6 @@ def _campaign(campaign_id: int | None, org_id: int) -> Campaign | None:
 
 def _trend(trend_id: int | None, org_id: int, campaign: Campaign | None) -> Trend | None:
     """A trend of the organisation, or one the given campaign answers."""
-    from app.trends.models import Trend
-
     if trend_id is None:
         return None
     trend = db.session.get(Trend, trend_id)

@@ -36,6 +36,14 @@ class Out(BaseModel):
     )
 
 
+class OrganisationRef(Out):
+    """An organisation."""
+
+    id: int
+    slug: str
+    name: str
+
+
 def Text(max_length: int, *, required: bool = False, pattern: str | None = None, **extra: Any) -> Any:  # noqa: N802
     """A string of at most `max_length` characters, no NUL; `required` also refuses blank text."""
     pattern = pattern or (limits.NOT_BLANK if required else limits.NO_NUL)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from flask import abort
 from pydantic import Field
@@ -12,13 +12,12 @@ from sqlalchemy import select
 from app.api.auth import current_api_org
 from app.api.contract import endpoint
 from app.api.fields import Out
+from app.drafting.models import Approval as ApprovalRecord
+from app.drafting.models import Message as MessageRecord
+from app.drafting.models import MessageVersion as VersionRecord
 from app.extensions import db
+from app.publishing.models import Post
 
-if TYPE_CHECKING:
-    from app.drafting.models import Message as MessageRecord
-    from app.drafting.models import MessageVersion as VersionRecord
-
-# Model modules are imported inside functions: this module loads with app.api (see campaigns.py).
 MESSAGE_STATUSES = ("draft", "in_review", "changes_requested", "approved", "rejected", "archived")
 MessageStatusName = Literal[MESSAGE_STATUSES]  # type: ignore[valid-type]
 
@@ -149,8 +148,6 @@ def serialize_message(message: MessageRecord) -> Message:
 
 
 def _approvals(message: MessageRecord) -> list[Approval]:
-    from app.review.models import Approval as ApprovalRecord
-
     rows = db.session.scalars(
         select(ApprovalRecord).where(ApprovalRecord.message_id == message.id).order_by(ApprovalRecord.id)
     )
@@ -169,8 +166,6 @@ def _approvals(message: MessageRecord) -> list[Approval]:
 
 
 def _posts(message: MessageRecord) -> list[PostRef]:
-    from app.publishing.models import Post
-
     rows = db.session.scalars(select(Post).where(Post.message_id == message.id).order_by(Post.id))
     return [
         PostRef(
@@ -191,8 +186,6 @@ def _posts(message: MessageRecord) -> list[PostRef]:
     responses={200: Message, 404: None},
 )
 def get_message(id: int) -> Message:
-    from app.drafting.models import Message as MessageRecord
-
     message = db.session.get(MessageRecord, id)
     if message is None or not message.campaign.takes_part(current_api_org().id):
         abort(404)

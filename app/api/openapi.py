@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from app.api.contract import Operation
+from app.api.fields import Query
 from app.api.problems import Problem
 from app.common import limits
 
@@ -86,8 +87,6 @@ def _build(app: Flask) -> dict[str, Any]:
 
 
 def _is_query(model: Any) -> bool:
-    from app.api.fields import Query
-
     return isinstance(model, type) and issubclass(model, Query)
 
 

@@ -12,8 +12,10 @@ from app.api.contract import endpoint
 from app.api.fields import Out, QueryInt
 from app.api.pagination import PageQuery, page_of, paginated_response
 from app.common import limits
+from app.drafting.models import Message
+from app.publishing.models import Post as PostRecord
+from app.publishing.services import visible_posts_for
 
-# Model modules are imported inside the views (see app/api/campaigns.py for why).
 POST_STATUSES = (
     "awaiting_partner",
     "queued",
@@ -98,10 +100,6 @@ def serialize_post(post: Any) -> Post:
     responses={200: page_of(Post)},
 )
 def list_posts(query: PostQuery):
-    from app.drafting.models import Message
-    from app.publishing.models import Post as PostRecord
-    from app.publishing.services import visible_posts_for
-
     select_ = visible_posts_for(current_api_org().id)
     if query.status:
         select_ = select_.where(PostRecord.status == query.status)

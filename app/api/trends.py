@@ -16,10 +16,19 @@ from sqlalchemy import select
 from app.accounts.models import Organisation
 from app.api.auth import current_api_org, current_api_token
 from app.api.contract import endpoint
-from app.api.fields import Body, Choices, IsoDate, IsoDateTime, Out, QueryInt, Text, Whole
+from app.api.fields import (
+    Body,
+    Choices,
+    IsoDate,
+    IsoDateTime,
+    OrganisationRef,
+    Out,
+    QueryInt,
+    Text,
+    Whole,
+)
 from app.api.pagination import PageQuery, page_of, paginated_response
 from app.api.problems import ApiProblem, ValidationProblem
-from app.api.views import OrganisationRef
 from app.common import limits
 from app.common.time import utcnow
 from app.extensions import db

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from flask import current_app, jsonify, url_for
 
-from app.api import openapi
+from app.api import bp, openapi  # noqa: F401  (bp: the factory registers it from here)
 from app.api.auth import current_api_org, current_api_token
 from app.api.contract import endpoint
-from app.api.fields import Out
-
-
-class OrganisationRef(Out):
-    """An organisation."""
-
-    id: int
-    slug: str
-    name: str
+from app.api.fields import OrganisationRef, Out
 
 
 class TokenRef(Out):

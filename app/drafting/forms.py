@@ -7,8 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.campaigns.forms import LANGUAGE_CHOICES, PLATFORM_CHOICES, MultiCheckboxField
+from app.campaigns.forms import LANGUAGE_CHOICES, MultiCheckboxField
 from app.common import limits
+from app.platforms import PLATFORM_CHOICES
 
 MAX_TEXT = limits.MESSAGE_TEXT_MAX
 
