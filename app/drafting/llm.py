@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 import openai
 from pydantic import BaseModel, ValidationError
 
-from app.drafting.prompts import LANGUAGE_NAMES, RenderedPrompt, render, sha256_text
 from app.drafting.grounding import attach_sources
+from app.drafting.prompts import LANGUAGE_NAMES, RenderedPrompt, render, sha256_text
 from app.drafting.schemas import (
     MAX_TEXT_CHARS,
     DraftBatch,

@@ -16,7 +16,9 @@ def _candidate_schema(body: dict) -> dict:
 
 
 def test_the_schema_allows_only_the_request(fake_openai, settings_for, make_request):
-    fake_openai.enqueue(Reply.json(wire_batch(("facts", "Neighbours help."), ("alternative", "Towns thrive."))))
+    fake_openai.enqueue(
+        Reply.json(wire_batch(("facts", "Neighbours help."), ("alternative", "Towns thrive.")))
+    )
     req = make_request(strategies=("facts", "alternative"), language="en", count=2)
     OpenAIDrafter(settings_for(fake_openai)).draft(req)
 
