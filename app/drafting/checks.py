@@ -91,6 +91,8 @@ class TrendContext:
     evidence_handles: tuple[str, ...] = ()
     extra_hostile_terms: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    # The texts of the knowledge facts a grounded draft cites: its numbers must come from them.
+    cited_facts: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # Callers often pass lists; tuples keep the context hashable so preparation is cached.
@@ -335,6 +337,7 @@ class PreparedTrend:
     url_keys: frozenset[str]
     handle_re: re.Pattern[str] | None
     source_names: tuple[str, ...]
+    fact_numbers: frozenset[str] | None  # None: the text is not grounded in cited facts
 
 
 @lru_cache(maxsize=128)
@@ -365,6 +368,7 @@ def prepare_trend(ctx: TrendContext) -> PreparedTrend:
         source_names=tuple(
             _fold_plain(s).strip() for s in ctx.sources if not find_urls(s) and len(s.strip()) >= 3
         ),
+        fact_numbers=frozenset(numbers_in(" ".join(ctx.cited_facts))) if ctx.cited_facts else None,
     )
 
 
@@ -611,8 +615,21 @@ _CLAIM_RE = re.compile(
 _BARE_NUMBER_RE = re.compile(r"(?<![\w.,])(\d+)(?:[.,]\d+)?(?![\w])")
 
 
+_NUMBER_RE = re.compile(r"\d+(?:[.,\u00a0\u202f ]\d{3})*(?:[.,]\d+)?")
+
+
+def numbers_in(text: str) -> set[str]:
+    """The numbers of a text, without thousands separators ("12,000" and "12 000" give "12000")."""
+    found = set()
+    for match in _NUMBER_RE.finditer(text):
+        raw = re.sub(r"[,.\u00a0\u202f ](?=\d{3}(?!\d))", "", match.group())
+        found.add(raw.replace(",", "."))
+    return found
+
+
 def _check_claims(ctx: _Ctx) -> list[Finding]:
-    if ctx.urls or _cites_source(ctx):
+    sourced = bool(ctx.urls or _cites_source(ctx))
+    if sourced and ctx.trend.fact_numbers is None:
         return []
     text = ctx.folded.text
     masked = [m.span() for m in _NOT_A_CLAIM_RE.finditer(text)]
@@ -622,11 +639,27 @@ def _check_claims(ctx: _Ctx) -> list[Finding]:
     # A lone small number ("3 tips") is a count, not a statistic; 10 and above is treated as one.
     spans += [m.span() for m in _BARE_NUMBER_RE.finditer(text) if int(m.group(1)) >= 10]
     spans = [(s, e) for s, e in spans if not any(ms <= s and e <= me for ms, me in masked)]
+    if sourced:
+        return _numbers_outside_cited_facts(ctx, spans)
     message = _(
         "This figure or study claim has no source. Add a link to the source (from the campaign's "
         "vetted knowledge list), or remove the claim."
     )
     return [Finding("claim.unsourced", WARNING, message, *ctx.folded.span(s, e)) for s, e in _merge(spans)]
+
+
+def _numbers_outside_cited_facts(ctx: _Ctx, spans: list[tuple[int, int]]) -> list[Finding]:
+    """In a grounded text, a number the cited facts do not contain is unsourced, link or not."""
+    allowed = ctx.trend.fact_numbers or frozenset()
+    message = _(
+        "This number is not in the fact the draft cites. Use the figure from the cited fact, or remove it."
+    )
+    findings = []
+    for s, e in _merge(spans):
+        start, end = ctx.folded.span(s, e)
+        if numbers_in(ctx.text[start:end]) - allowed:
+            findings.append(Finding("claim.unsourced", WARNING, message, start, end))
+    return findings
 
 
 def _cites_source(ctx: _Ctx) -> bool:
@@ -814,6 +847,18 @@ def _check_readability(ctx: _Ctx) -> list[Finding]:
             Finding("readability.hard", WARNING, message, *_strip_span(ctx.text, 0, len(ctx.text)))
         )
     return findings
+
+
+def reading_ease(text: str, language: str) -> float:
+    """Flesch reading ease (Kandel & Moles in French) of a text; higher reads more easily."""
+    language = _language(language)
+    plain = _blank_out(text, find_urls(text) + [(s, e) for s, e, _u, _d in find_mentions(text)])
+    plain = _blank_out(plain, find_hashtags(plain))
+    sentences = [w for m in _SENTENCE_RE.finditer(plain) if (w := _READ_WORD_RE.findall(m.group()))]
+    words = [w for ws in sentences for w in ws]
+    if not words:
+        return 0.0
+    return _reading_ease("fr" if language == "fr" else "en", words, len(sentences))
 
 
 def _reading_ease(language: str, words: list[str], sentences: int) -> float:

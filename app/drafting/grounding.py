@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 MAX_FACTS = 5
 SOURCE_LABEL = "Source"
 _TOKEN = re.compile(r"[^\W_]+")
-_NUMBER = re.compile(r"\d+(?:[.,\s]\d{3})*(?:[.,]\d+)?")
 
 
 def _tokens(text: str) -> list[str]:
@@ -90,12 +89,3 @@ def _split_hashtag_line(text: str) -> tuple[str, str]:
     if sep and last.strip() and all(word.startswith("#") for word in last.split()):
         return body.rstrip(), last.strip()
     return text.rstrip(), ""
-
-
-def numbers_in(text: str) -> set[str]:
-    """The numbers of a text, without thousands separators ("12,000" and "12 000" give "12000")."""
-    found = set()
-    for match in _NUMBER.finditer(text):
-        raw = re.sub(r"[\s,](?=\d{3}\b)", "", match.group())
-        found.add(raw.replace(",", "."))
-    return found

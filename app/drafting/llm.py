@@ -116,6 +116,8 @@ class DraftOutcome:
     dropped: int = 0
     # Offline only: strategies that need a fact were skipped because the knowledge list is empty.
     skipped_for_facts: tuple[str, ...] = ()
+    # Offline only: how many of the asked-for drafts could not be written without repeating one.
+    shortfall: int = 0
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,8 @@ class DraftRequest:
     count: int = 3
     evidence: tuple[str, ...] = ()
     knowledge: tuple[KnowledgeItem, ...] = ()
+    # The campaign's current message texts: a new draft must not repeat one of them.
+    existing: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not 1 <= self.count <= MAX_CANDIDATES:
@@ -202,6 +206,7 @@ class DraftRequest:
         _freeze(self, "strategies", _strings(self.strategies))
         _freeze(self, "evidence", _strings(self.evidence))
         _freeze(self, "knowledge", _knowledge(self.knowledge))
+        _freeze(self, "existing", _strings(self.existing))
 
     @property
     def shortest_limit(self) -> int:

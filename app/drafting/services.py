@@ -12,13 +12,15 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from app.accounts.models import User
 from app.audit.services import record
 from app.campaigns.models import Campaign, CampaignStatus
 from app.drafting import lengths
-from app.drafting.checks import CheckReport, TrendContext, run_checks
+from app.drafting.checks import CheckReport, TrendContext, reading_ease, run_checks
+from app.drafting.grounding import select_facts
 from app.drafting.llm import (
     CampaignBrief,
     Drafter,
@@ -41,7 +43,14 @@ from app.drafting.models import (
     VersionSource,
 )
 from app.drafting.strategies import STRATEGIES, allowed_strategies
-from app.drafting.versions import create_message, save_version, trend_context
+from app.drafting.variety import RankKey, distinct, rank
+from app.drafting.versions import (
+    cited_facts,
+    create_message,
+    run_version_checks,
+    save_version,
+    trend_context,
+)
 from app.extensions import db
 from app.review import services as review_services
 from app.trends.models import Evidence, Trend
@@ -67,6 +76,9 @@ class DraftResult:
     messages: list[Message]
     is_offline: bool
     notice: str | None
+    # The sentences of the notice, each shown on its own, and why the batch is in this order.
+    notes: tuple[str, ...] = ()
+    order_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,15 +132,17 @@ def build_draft_request(
         campaign, trend, strategies=strategies, language=language, platforms=platforms, count=count
     )
     strategies = list(strategies) or strategy_choices(campaign, trend)
+    brief = trend_brief(trend)
     return DraftRequest(
         campaign=campaign_brief(campaign),
-        trend=trend_brief(trend),
+        trend=brief,
         strategies=tuple(strategies),
         language=language,
         platforms=tuple((p, platform_limit(p)) for p in platforms),
         count=count,
         evidence=tuple(latest_evidence(trend)),
-        knowledge=knowledge_of(campaign),
+        knowledge=select_facts(knowledge_of(campaign), trend=brief, language=language),
+        existing=tuple(existing_texts(campaign)),
     )
 
 
@@ -169,8 +183,21 @@ def latest_evidence(trend: Trend, limit: int = MAX_EVIDENCE) -> list[str]:
 
 
 def knowledge_of(campaign: Campaign) -> tuple[KnowledgeItem, ...]:
-    """The campaign's vetted facts in their order."""
-    return tuple(KnowledgeItem(item.text, item.source_url) for item in campaign.knowledge)
+    """The campaign's vetted facts in their order, each with the id the drafter cites (F<id>)."""
+    return tuple(
+        KnowledgeItem(item.text, item.source_url, item.language or "", f"F{item.id or n}")
+        for n, item in enumerate(campaign.knowledge, start=1)
+    )
+
+
+def existing_texts(campaign: Campaign) -> list[str]:
+    """The current texts of the campaign's messages that are not archived."""
+    query = (
+        select(MessageVersion.text)
+        .join(Message, Message.current_version_id == MessageVersion.id)
+        .where(Message.campaign_id == campaign.id, Message.status != MessageStatus.ARCHIVED)
+    )
+    return list(db.session.scalars(query))
 
 
 def draft_messages(
@@ -192,18 +219,39 @@ def draft_messages(
         outcome = (drafter or default_drafter()).draft(request)
     except ValueError as error:
         raise DraftInputError(str(error)) from error
-    return store_candidates(campaign, trend, outcome, actor=actor)
+    return store_candidates(campaign, trend, outcome, actor=actor, knowledge=request.knowledge)
 
 
-def store_candidates(campaign: Campaign, trend: Trend, outcome: DraftOutcome, *, actor: User) -> DraftResult:
-    """Create one message per candidate (checks run inside save_version)."""
+ORDER_NOTE = (
+    "Ordered for editing: drafts with a blocking problem last, then by fewest warnings, then those "
+    "that fit every platform, then the easiest to read."
+)
+
+
+def store_candidates(
+    campaign: Campaign,
+    trend: Trend,
+    outcome: DraftOutcome,
+    *,
+    actor: User,
+    knowledge: tuple[KnowledgeItem, ...] = (),
+) -> DraftResult:
+    """Create one message per distinct candidate, best first (checks run inside save_version)."""
     source = VersionSource.OFFLINE if outcome.is_offline else VersionSource.AI
+    kept = distinct([c.text for c in outcome.candidates], existing_texts(campaign))
+    candidates = [outcome.candidates[i] for i in kept]
+    facts = {fact.id: fact for fact in knowledge}
+    keys = [_rank_key(c, campaign, trend, facts) for c in candidates]
     messages = []
-    for candidate in outcome.candidates:
+    for position, index in enumerate(rank(keys), start=1):
+        candidate = candidates[index]
+        cited = [facts[i] for i in candidate.fact_ids if i in facts]
         provenance = {
             **provenance_dict(outcome.provenance),
             "rationale": candidate.rationale,
             "facts_used": list(candidate.facts_used),
+            "facts": [{"id": f.id, "text": f.text, "source_url": f.source_url} for f in cited],
+            "rank": position,
         }
         messages.append(
             create_message(
@@ -218,6 +266,7 @@ def store_candidates(campaign: Campaign, trend: Trend, outcome: DraftOutcome, *,
                 provenance=provenance,
             )
         )
+    duplicates = len(outcome.candidates) - len(candidates)
     record(
         "campaign.draft",
         actor=actor,
@@ -228,9 +277,81 @@ def store_candidates(campaign: Campaign, trend: Trend, outcome: DraftOutcome, *,
             "provider": outcome.provenance.provider,
             "model": outcome.provenance.model,
             "trend": trend.id,
+            "dropped_off_request": outcome.dropped,
+            "dropped_duplicates": duplicates,
         },
     )
-    return DraftResult(messages=messages, is_offline=outcome.is_offline, notice=outcome.notice)
+    notes = _batch_notes(outcome, duplicates)
+    return DraftResult(
+        messages=messages,
+        is_offline=outcome.is_offline,
+        notice=" ".join(notes) or None,
+        notes=tuple(notes),
+        order_note=_(ORDER_NOTE) if len(messages) > 1 else None,
+    )
+
+
+def _rank_key(candidate: Any, campaign: Campaign, trend: Trend, facts: dict[str, KnowledgeItem]) -> RankKey:
+    """Check a candidate as its first version will be checked, and sum up what ranks it."""
+    cited = tuple(facts[i].text for i in candidate.fact_ids if i in facts)
+    findings, _has_errors = run_version_checks(
+        candidate.text,
+        dict(candidate.variants),
+        language=candidate.language,
+        platforms=campaign.platforms,
+        context=trend_context(trend, campaign, cited=cited),
+    )
+    unique = {
+        (f["code"], f["start"], f["end"], f["severity"])
+        for report in findings.values()
+        for f in report["findings"]
+    }
+    return RankKey(
+        errors=sum(1 for f in unique if f[3] == "error"),
+        warnings=sum(1 for f in unique if f[3] == "warning"),
+        over_length=sum(1 for f in unique if f[0] == "length.over_limit"),
+        reading_ease=reading_ease(candidate.text, candidate.language),
+    )
+
+
+def _batch_notes(outcome: DraftOutcome, duplicates: int) -> list[str]:
+    """What people should know about the batch, one sentence each, in their language."""
+    notes = [_(outcome.notice)] if outcome.notice else []
+    if outcome.skipped_for_facts:
+        notes.append(
+            _(
+                "The campaign's knowledge list is empty, so no draft uses a fact: add vetted facts "
+                "with their sources to get fact-based drafts."
+            )
+        )
+    if outcome.dropped:
+        notes.append(
+            ngettext(
+                "%(num)d draft was left out because it did not keep to your choices (strategy or language).",
+                "%(num)d drafts were left out because they did not keep to your choices "
+                "(strategy or language).",
+                outcome.dropped,
+            )
+        )
+    if outcome.shortfall:
+        notes.append(
+            ngettext(
+                "%(num)d fewer draft than asked: the built-in templates have no other wording "
+                "that does not repeat a message of this campaign.",
+                "%(num)d fewer drafts than asked: the built-in templates have no other wording "
+                "that does not repeat a message of this campaign.",
+                outcome.shortfall,
+            )
+        )
+    if duplicates:
+        notes.append(
+            ngettext(
+                "%(num)d draft was left out because it repeated another draft or an existing message.",
+                "%(num)d drafts were left out because they repeated another draft or an existing message.",
+                duplicates,
+            )
+        )
+    return notes
 
 
 def provenance_dict(provenance: Provenance) -> dict[str, Any]:
@@ -482,9 +603,11 @@ class PlatformCheck:
         return self.report["length"]
 
 
-def check_context(trend: Trend | None, campaign: Campaign | None) -> TrendContext:
-    """What the checks know about a trend and the campaign's sources."""
-    return trend_context(trend, campaign)
+def check_context(
+    trend: Trend | None, campaign: Campaign | None, message: Message | None = None
+) -> TrendContext:
+    """What the checks know about a trend, the campaign's sources and the facts a message cites."""
+    return trend_context(trend, campaign, cited=cited_facts(message))
 
 
 def check_text(text: str, *, platform: str, language: str, context: TrendContext | None) -> CheckReport:

@@ -61,8 +61,10 @@ def draft(campaign_id: int):
         else:
             db.session.commit()
             flash(_("%(num)d new drafts. Open one to edit it.", num=len(result.messages)), "success")
-            if result.notice:
-                flash(result.notice, "info")
+            for note in result.notes:
+                flash(note, "info")
+            if result.order_note:
+                flash(result.order_note, "info")
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id, _anchor="drafts"))
     settings = services.llm_settings()
     return render_template(
@@ -170,7 +172,7 @@ def check(message_id: int):
         variants,
         platforms=message.campaign.platforms or NO_PLATFORM,
         language=message.language,
-        context=services.check_context(message.trend, message.campaign),
+        context=services.check_context(message.trend, message.campaign, message),
     )
     current = message.current_version
     is_unsaved = current is None or current.text != text.replace("\r\n", "\n").strip()
@@ -327,7 +329,7 @@ def _render_editor(message: Message, **overrides: Any) -> str:
             variants,
             platforms=missing,
             language=message.language,
-            context=services.check_context(message.trend, message.campaign),
+            context=services.check_context(message.trend, message.campaign, message),
         )
         if missing
         else []
