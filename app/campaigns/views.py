@@ -78,7 +78,13 @@ def detail(campaign_id: int):
         status_labels=STATUS_LABELS,
         status_form=StatusForm(),
         message_status_labels=MESSAGE_STATUS_LABELS,
+        new_ids=_new_ids(),
     )
+
+
+def _new_ids() -> set[int]:
+    """The messages the drafting request just created (named in the redirect), to mark them new."""
+    return {int(part) for part in request.args.get("new", "").split(",") if part.isdigit()}
 
 
 @bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])

@@ -322,6 +322,61 @@ _HOSTILE["*"] = _TermIndex.build(_load_list("hostile_en.txt") + _load_list("host
 _STOPWORDS = frozenset(_fold_plain(w) for w in _load_list("stopwords.txt"))
 
 
+# --- Patterns: calls for exclusion, shaming, telling people to leave, "most X are not Y" ---------
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One do-no-harm pattern from data/patterns.tsv, compiled on folded text."""
+
+    code: str
+    language: str
+    kind: str
+    regex: re.Pattern[str]
+    example: str
+
+
+def _people(language: str) -> tuple[str, str]:
+    """The {PEOPLE} and {GROUP} alternations of a language, from data/people_<language>.txt."""
+    pronouns, groups = [], []
+    for line in _load_list(f"people_{language}.txt"):
+        kind, _sep, phrase = line.partition(": ")
+        (groups if kind == "group" and phrase else pronouns).append(phrase if phrase else line)
+    group = "|".join(re.escape(g) for g in sorted(groups, key=len, reverse=True))
+    article = r"(?:the |all the |all |these |those )?" if language == "en" else r"(?:les |des |ces |tous les )?"
+    people = "|".join([re.escape(p) for p in sorted(pronouns, key=len, reverse=True)] + [f"{article}(?:{group})"])
+    return people, group
+
+
+def load_patterns() -> tuple[Pattern, ...]:
+    """Every pattern of data/patterns.tsv with its macros expanded."""
+    macros = {}
+    for language in ("en", "fr"):
+        people, group = _people(language)
+        macros[f"{{PEOPLE_{language.upper()}}}"] = people
+        macros[f"{{GROUP_{language.upper()}}}"] = group
+    patterns = []
+    for line in _load_list("patterns.tsv"):
+        code, language, kind, regex, example = line.split("\t")
+        for macro, value in macros.items():
+            regex = regex.replace(macro, value)
+        patterns.append(Pattern(code, language, kind, re.compile(regex), example))
+    return tuple(patterns)
+
+
+_PATTERNS = load_patterns()
+# A sentence that defends people with the same words ("no one should be thrown out", "kick
+# rumours off your feed, not people") is counter-speech, not a call for exclusion.
+_DEFENDS_BEFORE_RE = re.compile(
+    r"\b(?:no one|nobody|no family|no child|no person|never|personne ne|personne n'|jamais|aucun|aucune|"
+    r"ne devrait|ne doit|ne doivent)\b"
+)
+_DEFENDS_AFTER_RE = re.compile(
+    r",? (?:not|pas|jamais) (?:people|persons|neighbours|families|them|the people|les gens|les personnes|"
+    r"nos voisins|les familles|eux)\b"
+)
+
+
 # --- Prepared trend --------------------------------------------------------------------------
 
 
@@ -699,15 +754,45 @@ _STEREOTYPE_RE = re.compile(
 )
 
 
+_STEREOTYPE_MESSAGE = _(
+    "Denying a stereotype this way ('not all of them are…') repeats the link between the "
+    "group and the accusation. Say what is true of the people instead, without the label."
+)
+_EXCLUSION_MESSAGE = _(
+    "This calls for people to be thrown out, sent away or shamed. Even in reply to hate, it turns "
+    "the message against people: speak about the rumour or the behaviour, never about removing people."
+)
+
+
 def _check_stereotype(ctx: _Ctx) -> list[Finding]:
-    message = _(
-        "Denying a stereotype this way ('not all of them are…') repeats the link between the "
-        "group and the accusation. Say what is true of the people instead, without the label."
-    )
     return [
-        Finding("stereotype.negated_generalisation", WARNING, message, *ctx.folded.span(*m.span()))
+        Finding("stereotype.negated_generalisation", WARNING, _STEREOTYPE_MESSAGE, *ctx.folded.span(*m.span()))
         for m in _STEREOTYPE_RE.finditer(ctx.folded.text)
     ]
+
+
+def _check_patterns(ctx: _Ctx) -> list[Finding]:
+    """The data-file patterns of the message's language (both languages for any other)."""
+    findings = []
+    text = ctx.folded.text
+    for pattern in _PATTERNS:
+        if ctx.language in ("en", "fr") and pattern.language != ctx.language:
+            continue
+        for m in pattern.regex.finditer(text):
+            if pattern.kind == "exclusion" and _defends_people(text, m.start(), m.end()):
+                continue
+            severity = ERROR if pattern.code == "tone.hostile" else WARNING
+            message = _EXCLUSION_MESSAGE if pattern.code == "tone.hostile" else _STEREOTYPE_MESSAGE
+            findings.append(Finding(pattern.code, severity, message, *ctx.folded.span(*m.span())))
+    return findings
+
+
+def _defends_people(text: str, start: int, end: int) -> bool:
+    """True when the sentence around a match speaks up for people rather than against them."""
+    left = max(text.rfind(p, 0, start) for p in ".!?\n;")
+    rights = [i for i in (text.find(p, end) for p in ".!?\n;") if i != -1]
+    before, after = text[left + 1 : start], text[end : min(rights, default=len(text))]
+    return bool(_DEFENDS_BEFORE_RE.search(before) or _DEFENDS_AFTER_RE.search(after))
 
 
 _IDENTITY_EN = (
@@ -895,6 +980,7 @@ _CHECKS = (
     _check_mentions,
     _check_claims,
     _check_stereotype,
+    _check_patterns,
     _check_identity,
     _check_readability,
 )

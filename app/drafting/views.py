@@ -65,7 +65,8 @@ def draft(campaign_id: int):
                 flash(note, "info")
             if result.order_note:
                 flash(result.order_note, "info")
-            return redirect(url_for("campaigns.detail", campaign_id=campaign.id, _anchor="drafts"))
+            new = ",".join(str(m.id) for m in result.messages)
+            return redirect(url_for("campaigns.detail", campaign_id=campaign.id, new=new, _anchor="drafts"))
     settings = services.llm_settings()
     return render_template(
         "drafting/draft.html",
