@@ -343,8 +343,12 @@ def _people(language: str) -> tuple[str, str]:
         kind, _sep, phrase = line.partition(": ")
         (groups if kind == "group" and phrase else pronouns).append(phrase if phrase else line)
     group = "|".join(re.escape(g) for g in sorted(groups, key=len, reverse=True))
-    article = r"(?:the |all the |all |these |those )?" if language == "en" else r"(?:les |des |ces |tous les )?"
-    people = "|".join([re.escape(p) for p in sorted(pronouns, key=len, reverse=True)] + [f"{article}(?:{group})"])
+    article = (
+        r"(?:the |all the |all |these |those )?" if language == "en" else r"(?:les |des |ces |tous les )?"
+    )
+    people = "|".join(
+        [re.escape(p) for p in sorted(pronouns, key=len, reverse=True)] + [f"{article}(?:{group})"]
+    )
     return people, group
 
 
@@ -766,7 +770,9 @@ _EXCLUSION_MESSAGE = _(
 
 def _check_stereotype(ctx: _Ctx) -> list[Finding]:
     return [
-        Finding("stereotype.negated_generalisation", WARNING, _STEREOTYPE_MESSAGE, *ctx.folded.span(*m.span()))
+        Finding(
+            "stereotype.negated_generalisation", WARNING, _STEREOTYPE_MESSAGE, *ctx.folded.span(*m.span())
+        )
         for m in _STEREOTYPE_RE.finditer(ctx.folded.text)
     ]
 
