@@ -79,7 +79,7 @@ def _strip_links(text: str, allowed: set[str]) -> str:
     out.append(text[last:])
     cleaned = "".join(out)
     cleaned = re.sub(r"\(\s*\)|\[\s*\]", "", cleaned)
-    cleaned = re.sub(r"[ \t]+([.,;:!?])", r"\1", cleaned)
+    cleaned = re.sub(r"[ \t]+([.,;:!?)])", r"\1", cleaned)
     return re.sub(r"[ \t]{2,}", " ", cleaned).strip()
 
 

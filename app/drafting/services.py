@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 
@@ -222,7 +223,7 @@ def draft_messages(
     return store_candidates(campaign, trend, outcome, actor=actor, knowledge=request.knowledge)
 
 
-ORDER_NOTE = (
+ORDER_NOTE = _l(
     "Ordered for editing: drafts with a blocking problem last, then by fewest warnings, then those "
     "that fit every platform, then the easiest to read."
 )
@@ -287,7 +288,7 @@ def store_candidates(
         is_offline=outcome.is_offline,
         notice=" ".join(notes) or None,
         notes=tuple(notes),
-        order_note=_(ORDER_NOTE) if len(messages) > 1 else None,
+        order_note=str(ORDER_NOTE) if len(messages) > 1 else None,
     )
 
 
@@ -320,8 +321,9 @@ def _batch_notes(outcome: DraftOutcome, duplicates: int) -> list[str]:
     if outcome.skipped_for_facts:
         notes.append(
             _(
-                "The campaign's knowledge list is empty, so no draft uses a fact: add vetted facts "
-                "with their sources to get fact-based drafts."
+                "The campaign's knowledge list has no fact these drafts could use, so they follow "
+                "strategies that need none. Add vetted facts with their sources to get fact-based "
+                "drafts."
             )
         )
     if outcome.dropped:

@@ -100,6 +100,10 @@ FILLER_SENTENCES = (
     "Shared hopes and a kind word go further than fear when times are hard.",
     "Our town works because people of every background pitch in and help out.",
     "Ask who gains when neighbours stop trusting each other, then ask who loses.",
+    "The bakery, the clinic and the football club all run on the work of newcomers.",
+    "A rumour is quick to share and slow to correct, so pause before you pass it on.",
+    "Kids from every street play in the same park and learn in the same classrooms.",
+    "When we talk about housing, the answer is more homes, not fewer neighbours.",
 )
 
 
@@ -119,7 +123,12 @@ class SchemaFiller:
             return schema["enum"][0]
         kind = schema.get("type")
         if kind == "object":
-            return {name: self.fill(sub) for name, sub in schema.get("properties", {}).items()}
+            return {
+                name: self.fill(sub)
+                if name == "text" or sub.get("type") != "string"
+                else self.fill_other(sub)
+                for name, sub in schema.get("properties", {}).items()
+            }
         if kind == "array":
             return [self.fill(schema.get("items", {})) for _ in range(schema.get("minItems", 1))]
         if kind in ("integer", "number"):
@@ -127,6 +136,11 @@ class SchemaFiller:
         if kind == "boolean":
             return False
         return FILLER_SENTENCES[next(self._strings) % len(FILLER_SENTENCES)]
+
+    @staticmethod
+    def fill_other(schema: dict[str, Any]) -> Any:
+        """A string field other than a text: its first allowed value, else a stock phrase."""
+        return schema["enum"][0] if "enum" in schema else "Filled from the schema."
 
 
 class FakeOpenAI:
