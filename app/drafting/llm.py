@@ -23,6 +23,14 @@ from app.drafting.schemas import (
     WireRewrite,
     draft_batch_schema,
 )
+from app.drafting.second_pass import (
+    Rating,
+    RatingBatch,
+    ReviewRequest,
+    by_draft,
+    review_prompts,
+    review_schema,
+)
 from app.drafting.strategies import BROADCAST, MODES, STRATEGIES, _, allowed_strategies
 
 if TYPE_CHECKING:
@@ -616,6 +624,23 @@ class OpenAIDrafter:
                 parameters[name] = getattr(req, name)
         name, schema = wire_schema(WireRewrite)
         return self._complete(system, user, schemas=(name, schema), target=Rewrite, parameters=parameters)
+
+    def review(self, req: ReviewRequest) -> tuple[dict[int, Rating], Provenance]:
+        """The model's advisory second reading of drafts, one rating per draft number."""
+        system, user = review_prompts(req)
+        count = len(req.drafts)
+        batch, provenance = self._complete(
+            system,
+            user,
+            schemas=(
+                "draft_review",
+                review_schema(count, counted=True),
+                review_schema(count, counted=False),
+            ),
+            target=RatingBatch,
+            parameters={"count": count, "language": req.language},
+        )
+        return by_draft(batch, count), provenance
 
     def _complete(
         self,

@@ -7,6 +7,7 @@ before anything is written, so the person's input and the existing draft stay as
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,7 @@ from app.drafting.models import (
     MessageVersion,
     VersionSource,
 )
+from app.drafting.second_pass import Rating, ReviewRequest
 from app.drafting.strategies import STRATEGIES, allowed_strategies
 from app.drafting.variety import RankKey, distinct, rank
 from app.drafting.versions import (
@@ -216,11 +218,88 @@ def draft_messages(
     request = build_draft_request(
         campaign, trend, strategies=strategies, language=language, platforms=platforms, count=count
     )
+    drafter = drafter or default_drafter()
     try:
-        outcome = (drafter or default_drafter()).draft(request)
+        outcome = drafter.draft(request)
     except ValueError as error:
         raise DraftInputError(str(error)) from error
-    return store_candidates(campaign, trend, outcome, actor=actor, knowledge=request.knowledge)
+    result = store_candidates(campaign, trend, outcome, actor=actor, knowledge=request.knowledge)
+    review = getattr(drafter, "review", None)
+    if outcome.is_offline or review is None or not result.messages:
+        return result
+    note = second_reading(result.messages, request, review, actor=actor)
+    if note is None:
+        return result
+    notes = (*result.notes, note)
+    return dataclasses.replace(result, notes=notes, notice=" ".join(notes))
+
+
+def second_reading(
+    messages: list[Message],
+    request: DraftRequest,
+    review: Callable[[ReviewRequest], tuple[dict[int, Rating], Provenance]],
+    *,
+    actor: User | None,
+) -> str | None:
+    """Ask the model to rate each new draft; store the advisory ratings with their provenance.
+
+    Never blocks: a failed second reading leaves the drafts as they are and says so.
+    """
+    facts = {f["text"] for m in messages for f in (m.current_version.provenance or {}).get("facts", [])}
+    req = ReviewRequest(
+        drafts=tuple(m.text for m in messages),
+        language=request.language,
+        evidence=request.evidence,
+        lexicon=request.trend.lexicon,
+        hashtags=request.trend.hashtags,
+        facts=tuple(sorted(facts)),
+    )
+    try:
+        ratings, provenance = review(req)
+    except (DraftingError, ValueError) as error:
+        return _(
+            "The model's second reading did not work, so the drafts are saved without it: %(reason)s",
+            reason=getattr(error, "message", None) or str(error),
+        )
+    concerns = 0
+    for number, message in enumerate(messages, start=1):
+        rating = ratings.get(number)
+        if rating is not None:
+            _store_rating(message, rating, provenance, actor=actor)
+            concerns += rating.verdict == "concern"
+    if not concerns:
+        return None
+    return ngettext(
+        "The model's second reading raised a concern about %(num)d draft: its editor shows why.",
+        "The model's second reading raised concerns about %(num)d drafts: their editors show why.",
+        concerns,
+    )
+
+
+def _store_rating(message: Message, rating: Rating, provenance: Provenance, *, actor: User | None) -> None:
+    """Keep the rating, with what produced it, in the rated version's provenance (advisory only)."""
+    version = message.current_version
+    review = {
+        "verdict": rating.verdict,
+        "rules": list(rating.rules),
+        "reason": rating.reason,
+        "version": version.number,
+        "provider": provenance.provider,
+        "model": provenance.model,
+        "prompt_name": provenance.prompt_name,
+        "prompt_version": provenance.prompt_version,
+        "prompt_sha256": provenance.prompt_sha256,
+        "latency_ms": provenance.latency_ms,
+    }
+    version.provenance = {**(version.provenance or {}), "review": review}
+    db.session.flush()
+    record(
+        "message.second_reading",
+        actor=actor,
+        organisation=message.campaign.organisation,
+        obj=message,
+        details={"verdict": rating.verdict, "rules": list(rating.rules), "version": version.number},
+    )
 
 
 ORDER_NOTE = _l(

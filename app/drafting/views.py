@@ -28,6 +28,7 @@ from app.drafting.forms import (
 )
 from app.drafting.llm import DraftingError
 from app.drafting.models import Message, MessageStatus, MessageVersion, VersionSource
+from app.drafting.second_pass import RULE_LABELS
 from app.drafting.strategies import STRATEGIES
 from app.extensions import db
 from app.trends.models import Trend
@@ -363,6 +364,7 @@ def _render_editor(message: Message, **overrides: Any) -> str:
         "message_status_labels": MESSAGE_STATUS_LABELS,
         "can_edit_campaign": can_edit(message.campaign),
         "is_offline": not services.llm_settings().is_configured,
+        "review_rule_labels": RULE_LABELS,
     }
     context.update(overrides)
     return render_template("drafting/editor.html", **context)

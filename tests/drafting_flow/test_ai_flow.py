@@ -19,7 +19,7 @@ OTHER_TEXT = "Rumours travel fast online. Before you share one, check who wrote 
 
 @pytest.fixture
 def fake_openai() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI(api_key="test-key") as srv:
+    with FakeOpenAI(api_key="test-key", fill_schema=True) as srv:
         yield srv
 
 

@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -164,6 +165,8 @@ class FakeOpenAI:
         self.request_times: list[float] = []
         self.usages: list[dict[str, int]] = []
         self.fallback: Reply | None = None
+        # Called with the request body when nothing is queued: lets a test answer what was asked.
+        self.responder: Callable[[dict[str, Any]], Reply | None] | None = None
         self._queue: deque[Reply] = deque()
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
@@ -203,6 +206,10 @@ class FakeOpenAI:
         with self._lock:
             if self._queue:
                 return self._queue.popleft()
+        if self.responder is not None and body is not None:
+            answer = self.responder(body)
+            if answer is not None:
+                return answer
         fmt = (body or {}).get("response_format") or {}
         if self.fill_schema and fmt.get("type") == "json_schema":
             return Reply.json(SchemaFiller().fill(fmt["json_schema"]["schema"]))
