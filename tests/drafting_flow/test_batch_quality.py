@@ -146,6 +146,10 @@ def test_copies_are_dropped_and_the_batch_is_ranked_with_its_reason(
     assert "1 draft was left out because it did not keep to your choices" in page
     assert "Ordered for editing: drafts with a blocking problem last" in page
     assert page.count('class="badge badge-new"') == 2
+    drafts = page.split('id="drafts"')[1]
+    assert (
+        drafts.index(OTHER[:40]) < drafts.index(HOSTILE[:40]) < drafts.index(CLEAN[:40])
+    )  # batch first, ranked
 
 
 def test_the_editor_offers_only_what_the_drafter_can_do(client, auth, staff, campaign, app):
