@@ -305,6 +305,15 @@ def _strategies_without_facts(req: DraftRequest) -> tuple[list[str], tuple[str, 
     return kept, skipped
 
 
+def _with_opening(lead: str, text: str) -> str:
+    """Put an opening before a template; after a colon the sentence goes on in lower case."""
+    if not lead:
+        return text
+    if lead.endswith(":") and not re.match(r"I\b", text):
+        text = text[:1].lower() + text[1:]
+    return f"{lead} {text}"
+
+
 def _has_term(text: str, terms: tuple[str, ...]) -> bool:
     folded = text.casefold()
     return any(term.strip() and term.strip().casefold() in folded for term in terms)
@@ -469,7 +478,7 @@ class OfflineDrafter:
         for shift in range(len(openings)):
             lead = openings[(opening + shift) % len(openings)]
             for text in self._compose(req, language, key, start, fact):
-                text = f"{lead} {text}" if lead else text
+                text = _with_opening(lead, text)
                 mine = shingles(text)
                 if not any(similarity(mine, other) >= NEAR_DUPLICATE for other in taken):
                     return text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from app.drafting.checks import run_checks
@@ -90,6 +92,7 @@ def test_a_batch_of_five_has_no_near_duplicates_and_varied_openings(make_request
         assert not is_near_duplicate(text, texts[:i] + texts[i + 1 :])
     openings = {" ".join(text.split()[:3]) for text in texts}
     assert len(openings) == 5
+    assert not any(re.search(r": [A-ZÀ-Ý]", text) for text in texts)  # "un instant : quand…"
 
 
 def test_when_every_wording_is_taken_it_drafts_fewer_and_counts_them(make_request):
