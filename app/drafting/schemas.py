@@ -71,34 +71,8 @@ class Rewrite(BaseModel):
 
 # Wire shapes for strict structured output: every field required, no open-ended dicts, no
 # defaults and no length keywords, which OpenAI's strict mode rejects. What comes back is then
-# validated against the models above, which hold the real limits.
-
-
-class WireVariant(BaseModel):
-    """One platform version of a candidate, as sent over the wire."""
-
-    model_config = ConfigDict(extra="forbid")
-    platform: str
-    text: str
-
-
-class WireCandidate(BaseModel):
-    """A candidate as sent over the wire."""
-
-    model_config = ConfigDict(extra="forbid")
-    strategy: StrategyKey
-    language: str
-    text: str
-    variants: list[WireVariant]
-    rationale: str
-    facts_used: list[str]
-
-
-class WireDraftBatch(BaseModel):
-    """Strict-schema twin of DraftBatch sent as the response_format."""
-
-    model_config = ConfigDict(extra="forbid", title="draft_batch")
-    candidates: list[WireCandidate]
+# validated against the models above, which hold the real limits. A draft batch's schema is built
+# per request (draft_batch_schema below) so it can name only the allowed values.
 
 
 class WireRewrite(BaseModel):
