@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.drafting.checks import ERROR, run_checks  # noqa: E402
+from app.checks import ERROR, run_checks  # noqa: E402
 
 LABELLED = ROOT / "tests" / "fixtures" / "labelled_checks.json"
 

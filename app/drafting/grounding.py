@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from rank_bm25 import BM25Plus
 
-from app.drafting.lengths import find_urls
+from app.checks.lengths import find_urls
 
 if TYPE_CHECKING:
     from app.drafting.llm import KnowledgeItem, TrendBrief

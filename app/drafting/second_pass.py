@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from app.campaigns.strategies import _
 from app.drafting.prompts import RenderedPrompt, render
-from app.drafting.strategies import _
 
 RULES = ("hostility", "amplification", "stereotype", "sarcasm", "unsupported_claim")
 RULE_LABELS = {

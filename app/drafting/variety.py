@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from app.drafting.lengths import find_hashtags, find_urls
+from app.checks.lengths import find_hashtags, find_urls
 
 SHINGLE_WORDS = 3
 # Jaccard similarity of word 3-shingles at or above which two drafts are the same draft. Two

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from app.drafting.checks import ERROR, load_patterns, run_checks
+from app.checks import ERROR, load_patterns, run_checks
 
-DATA = Path(__file__).resolve().parents[2] / "app" / "drafting" / "data"
+DATA = Path(__file__).resolve().parents[2] / "app" / "checks" / "data"
 
 
 def _entries(name: str) -> list[str]:

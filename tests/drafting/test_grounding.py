@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.drafting.checks import TrendContext, run_checks
+from app.checks import TrendContext, run_checks
 from app.drafting.grounding import attach_sources, select_facts
 from app.drafting.llm import KnowledgeItem, TrendBrief
 

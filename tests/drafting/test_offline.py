@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from app.drafting.checks import run_checks
+from app.campaigns.strategies import STRATEGIES
+from app.checks import run_checks
 from app.drafting.llm import RewriteRequest
 from app.drafting.offline import OfflineDrafter
-from app.drafting.strategies import STRATEGIES
 from app.drafting.variety import is_near_duplicate
 from tests.drafting.conftest import FACT, LEXICON, TREND_HASHTAGS
 
