@@ -26,6 +26,7 @@ FEATURES = (
     "app.review",
     "app.channels",
     "app.publishing",
+    "app.outcomes",
     "app.api",
     "app.admin",
     "app.audit",

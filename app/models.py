@@ -6,6 +6,7 @@ from app.audit.models import AuditEvent  # noqa: F401
 from app.campaigns.models import Campaign, KnowledgeItem  # noqa: F401
 from app.channels.models import Channel  # noqa: F401
 from app.drafting.models import Message, MessageComment, MessageVersion  # noqa: F401
+from app.outcomes.models import EngagementSample, EngagementTracker  # noqa: F401
 from app.publishing.models import (  # noqa: F401
     CalendarFeed,
     Post,
