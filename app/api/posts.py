@@ -10,6 +10,11 @@ from app.api import bp, openapi
 from app.api.auth import current_api_org, token_required
 from app.api.pagination import paginated_response
 from app.api.problems import ValidationProblem
+from app.api.reports import engagement_json
+from app.drafting.models import Message
+from app.outcomes.services import latest_samples
+from app.publishing.models import Post
+from app.publishing.services import visible_posts_for
 
 # Model modules are imported inside the views (see app/api/campaigns.py for why).
 POST_STATUSES = (
@@ -88,9 +93,6 @@ openapi.operation(
 
 def serialize_posts(posts: list[Any]) -> list[dict[str, Any]]:
     """A page of posts, each with its latest engagement (loaded in one query)."""
-    from app.outcomes.api import engagement_json
-    from app.outcomes.services import latest_samples
-
     latest = latest_samples([post.id for post in posts])
     return [{**serialize_post(post), "engagement": engagement_json(latest.get(post.id))} for post in posts]
 
@@ -124,9 +126,6 @@ def serialize_post(post: Any) -> dict[str, Any]:
 @bp.route("/posts")
 @token_required
 def list_posts():
-    from app.drafting.models import Message
-    from app.publishing.models import Post
-    from app.publishing.services import visible_posts_for
 
     query = visible_posts_for(current_api_org().id)
     status = request.args.get("status", "")

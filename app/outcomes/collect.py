@@ -36,8 +36,8 @@ from app.channels.connectors.base import (
 from app.channels.connectors.registry import get_connector
 from app.channels.models import Channel
 from app.channels.services import channel_config
+from app.checks import run_checks
 from app.common.time import as_utc, utcnow
-from app.drafting.checks import run_checks
 from app.extensions import db
 from app.outcomes.models import (
     POLL_OFFSETS,
@@ -282,7 +282,7 @@ def next_poll(posted_at: datetime, now: datetime) -> tuple[int, datetime | None]
 def backoff(failures: int, now: datetime) -> datetime:
     """Full-jitter exponential backoff (base 5 min, cap 6 h)."""
     ceiling = min(_BACKOFF_CAP, _BACKOFF_BASE * (2 ** max(0, failures - 1)))
-    return now + timedelta(seconds=random.uniform(ceiling.total_seconds() / 2, ceiling.total_seconds()))  # noqa: S311
+    return now + timedelta(seconds=random.uniform(ceiling.total_seconds() / 2, ceiling.total_seconds()))  # noqa: S311  # nosec B311 (jitter, not a secret)
 
 
 def _due(now: datetime, limit: int) -> list[tuple[int, int]]:

@@ -7,8 +7,8 @@ import io
 
 from flask_babel import gettext as _
 
+from app.campaigns.strategies import STRATEGIES
 from app.common.time import to_zone
-from app.drafting.strategies import STRATEGIES
 from app.outcomes.reports import Report
 from app.trends.exporting import neutralise
 

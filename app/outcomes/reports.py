@@ -19,11 +19,11 @@ from app.campaigns.models import Campaign
 from app.campaigns.services import visible_campaigns
 from app.channels.models import Channel
 from app.common.time import as_utc
-from app.drafting.models import Message, MessageVersion, VersionSource
+from app.drafting.models import Approval, Message, MessageVersion, VersionSource
 from app.extensions import db
 from app.outcomes.models import EngagementSample, EngagementTracker
 from app.publishing.models import Post, PostStatus
-from app.review.models import Approval, ReviewRequest
+from app.review.models import ReviewRequest
 from app.trends.models import Observation, Trend
 
 # Below this many measured posts a comparison between groups is shown as too thin to rank.

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.accounts.access import deny, get_or_404, role_required
 from app.accounts.models import Role
 from app.campaigns.access import viewable_campaign
-from app.common.access import deny, get_or_404, role_required
+from app.campaigns.strategies import STRATEGIES
 from app.common.time import utcnow
-from app.drafting.strategies import STRATEGIES
 from app.extensions import db
-from app.outcomes import bp
 from app.outcomes.charts import report_chart
 from app.outcomes.exporting import report_csv
 from app.outcomes.forms import EngagementForm
@@ -22,6 +21,8 @@ from app.outcomes.reports import MIN_POSTS_TO_COMPARE, Report, campaign_report, 
 from app.outcomes.services import Counts, EngagementError, can_record, record_counts
 from app.publishing.models import Post, PostStatus
 from app.trends.models import Trend
+
+bp = Blueprint("outcomes", __name__, url_prefix="/outcomes")
 
 
 @bp.route("/campaigns/<int:campaign_id>")

@@ -1,7 +1,7 @@
 """Engagement samples per post and the trackers that schedule their collection.
 
 Revision ID: outcomes01
-Revises: f4c19a16a33e
+Revises: structure01
 Create Date: 2026-11-29 12:00:00
 
 """
@@ -12,7 +12,7 @@ import app.common.types
 
 
 revision = 'outcomes01'
-down_revision = 'f4c19a16a33e'
+down_revision = 'structure01'
 branch_labels = None
 depends_on = None
 

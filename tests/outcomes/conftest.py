@@ -10,11 +10,11 @@ import pytest
 from app.campaigns.models import Campaign, CampaignStatus
 from app.channels import services as channel_services
 from app.channels.models import Channel
-from app.drafting.models import Message, MessageStatus, MessageVersion, VersionSource, content_hash
+from app.drafting.models import Approval, Message, MessageStatus, MessageVersion, VersionSource, content_hash
 from app.extensions import db
 from app.outcomes.models import EngagementSample, SampleSource
 from app.publishing.models import Post, PostStatus
-from app.review.models import Approval, ReviewRequest
+from app.review.models import ReviewRequest
 from app.trends.models import Observation, Trend
 from tests.fakes.engagement import FakeAppView, FakeStatusCounts
 
