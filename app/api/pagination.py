@@ -40,12 +40,21 @@ def page_of(item: type[BaseModel]) -> type[Out]:
 
 
 def paginated_response(
-    query: Select, serialize: Callable[[Any], BaseModel], params: PageQuery, item: type[BaseModel]
+    query: Select,
+    serialize: Callable[[Any], BaseModel],
+    params: PageQuery,
+    item: type[BaseModel],
+    *,
+    serialize_page: Callable[[list[Any]], list[BaseModel]] | None = None,
 ) -> Response:
-    """Run one page of a select and answer the envelope with RFC 8288 `Link` headers."""
+    """Run one page of a select and answer the envelope with RFC 8288 `Link` headers.
+
+    `serialize_page`, when given, turns the whole page at once (to load related rows in one query).
+    """
     result = paginate(query, page=params.page, per_page=params.per_page)
+    rows = list(result.items)
     body = page_of(item)(
-        items=[serialize(row) for row in result.items],
+        items=serialize_page(rows) if serialize_page else [serialize(row) for row in rows],
         page=result.page,
         per_page=result.per_page,
         total=result.total,

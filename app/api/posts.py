@@ -11,8 +11,10 @@ from app.api.auth import current_api_org
 from app.api.contract import endpoint
 from app.api.fields import Out, QueryInt
 from app.api.pagination import PageQuery, page_of, paginated_response
+from app.api.reports import Engagement, engagement
 from app.common import limits
 from app.drafting.models import Message
+from app.outcomes.services import latest_samples
 from app.publishing.models import Post as PostRecord
 from app.publishing.services import visible_posts_for
 
@@ -64,9 +66,18 @@ class Post(Out):
     attempt_count: int
     held_reason: str | None
     last_error: str | None
+    engagement: Engagement | None = Field(
+        description="The latest public counts read or recorded for this post, or null."
+    )
 
 
-def serialize_post(post: Any) -> Post:
+def serialize_posts(posts: list[Any]) -> list[Post]:
+    """A page of posts, each with its latest engagement (loaded in one query)."""
+    latest = latest_samples([post.id for post in posts])
+    return [serialize_post(post, engagement(latest.get(post.id))) for post in posts]
+
+
+def serialize_post(post: Any, counts: Engagement | None = None) -> Post:
     """The API view of a post; never credentials."""
     return Post(
         id=post.id,
@@ -89,6 +100,7 @@ def serialize_post(post: Any) -> Post:
         attempt_count=post.attempt_count,
         held_reason=post.held_reason,
         last_error=post.last_error,
+        engagement=counts,
     )
 
 
@@ -106,5 +118,9 @@ def list_posts(query: PostQuery):
     if query.campaign_id:
         select_ = select_.where(Message.campaign_id == query.campaign_id)
     return paginated_response(
-        select_.order_by(PostRecord.scheduled_at.desc(), PostRecord.id.desc()), serialize_post, query, Post
+        select_.order_by(PostRecord.scheduled_at.desc(), PostRecord.id.desc()),
+        serialize_post,
+        query,
+        Post,
+        serialize_page=serialize_posts,
     )
