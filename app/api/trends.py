@@ -160,7 +160,7 @@ class ObservationsInput(
     """One {date, count, source} or {source, observations: [...]}; a day already recorded for the
     source is replaced, never added to."""
 
-    model_config = {"strict": True, "regex_engine": "python-re"}
+    model_config = {"strict": True}
 
 
 class TrendQuery(PageQuery):

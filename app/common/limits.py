@@ -18,8 +18,11 @@ MAX_DATE = date(2099, 12, 31)
 # Text that may not reach the database: NUL (PostgreSQL refuses it). Lone surrogates ("\ud800") are
 # not Unicode text at all: JSON Schema strings exclude them and pydantic refuses them (422).
 NO_NUL = r"^[^\u0000]*$"
-# The same, with at least one character that is not whitespace.
-NOT_BLANK = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+# Whitespace as Python's str.strip() sees it, spelled out: `\s` differs between regex engines
+# (Rust's, which Schemathesis uses, does not count \x1c-\x1f).
+WHITESPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# At least one character that is not whitespace, and no NUL.
+NOT_BLANK = rf"^[^\u0000]*[^{WHITESPACE}\u0000][^\u0000]*$"
 
 # Campaigns (form and API).
 CAMPAIGN_TITLE_MAX = 200
@@ -55,8 +58,8 @@ LANGUAGE_TAG_INPUT = r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$"  # BCP 47: en, fr
 REGION_CODE_INPUT = r"^[A-Za-z]{2}(-[A-Za-z0-9]{1,3})?$"  # ISO 3166-1 alpha-2, or a 3166-2 subdivision
 TARGET_GROUP_INPUT = r"^[A-Za-z0-9][A-Za-z0-9+_ -]{0,39}$"
 PLATFORM_KEY_INPUT = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$"
-HASHTAG_INPUT = r"^#?[^\s#\u0000]+$"
-HTTP_URL_INPUT = r"^([Hh][Tt][Tt][Pp][Ss]?://[^\s/$.?#\u0000][^\s\u0000]*)?$"
+HASHTAG_INPUT = rf"^#?[^{WHITESPACE}#\u0000]+$"
+HTTP_URL_INPUT = rf"^([Hh][Tt][Tt][Pp][Ss]?://[^{WHITESPACE}/$.?#\u0000][^{WHITESPACE}\u0000]*)?$"
 ORG_SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 DATE_INPUT = r"^(19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}$"
 DATETIME_INPUT = (
