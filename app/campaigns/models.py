@@ -90,10 +90,6 @@ class Campaign(db.Model):
         back_populates="campaign", cascade="all, delete-orphan", order_by="KnowledgeItem.position"
     )
 
-    def takes_part(self, organisation_id: int) -> bool:
-        """The owning organisation and the partners taking part may see the campaign."""
-        return organisation_id == self.organisation_id or any(p.id == organisation_id for p in self.partners)
-
     @property
     def is_publishable(self) -> bool:
         return self.status == CampaignStatus.ACTIVE

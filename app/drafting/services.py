@@ -12,12 +12,13 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from app.accounts.models import User
 from app.audit.services import record
 from app.campaigns.models import Campaign, CampaignStatus
 from app.campaigns.strategies import STRATEGIES, allowed_strategies
+from app.campaigns.visibility import visible_to
 from app.checks import CheckReport, TrendContext, lengths, run_checks
 from app.drafting.drafters import make_drafter
 from app.drafting.llm import (
@@ -496,3 +497,8 @@ def strategy_label(key: str) -> str:
     """A strategy's label for people."""
     strategy = STRATEGIES.get(key)
     return _(strategy.label) if strategy else key
+
+
+def visible_messages(organisation_id: int) -> Select:
+    """Messages of the campaigns an organisation sees (app.campaigns.visibility's rule)."""
+    return select(Message).join(Message.campaign).where(visible_to(organisation_id))

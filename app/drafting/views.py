@@ -14,6 +14,7 @@ from app.accounts.models import Role
 from app.campaigns.access import can_edit, viewable_campaign
 from app.campaigns.models import Campaign
 from app.campaigns.strategies import STRATEGIES
+from app.campaigns.visibility import takes_part
 from app.drafting import bp, services
 from app.drafting.diff import diff_stats, highlight, word_diff
 from app.drafting.forms import (
@@ -116,7 +117,7 @@ def _campaign_trend(campaign: Campaign, trend_id: int | None) -> Trend | None:
 def _message_or_404(message_id: int) -> Message:
     """A message of a campaign the person's organisation takes part in, else 404."""
     message = db.session.get(Message, message_id)
-    if message is None or not message.campaign.takes_part(current_user.organisation_id):
+    if message is None or not takes_part(current_user.organisation_id, message.campaign_id):
         abort(404)
     return message
 

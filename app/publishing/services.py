@@ -12,7 +12,8 @@ from sqlalchemy import Select, exists, or_, select, update
 
 from app.accounts.models import Organisation, Role, User
 from app.audit.services import record
-from app.campaigns.models import Campaign, campaign_partners
+from app.campaigns.visibility import takes_part as campaign_takes_part
+from app.campaigns.visibility import visible_to as campaign_visible_to
 from app.channels.models import Channel
 from app.channels.scheduling import next_free_slot, refusal, rules_for
 from app.checks.lengths import PLATFORMS, count
@@ -68,15 +69,12 @@ def visible_posts(user: User) -> Select:
 
 def visible_posts_for(org_id: int) -> Select:
     """Posts on an organisation's channels or in campaigns it takes part in."""
-    partner = exists().where(
-        campaign_partners.c.campaign_id == Campaign.id, campaign_partners.c.organisation_id == org_id
-    )
     return (
         select(Post)
         .join(Post.channel)
         .join(Post.message)
         .join(Message.campaign)
-        .where(or_(Channel.organisation_id == org_id, Campaign.organisation_id == org_id, partner))
+        .where(or_(Channel.organisation_id == org_id, campaign_visible_to(org_id)))
     )
 
 
@@ -136,7 +134,9 @@ def schedulable_channels(user: User) -> list[Channel]:
 
 def can_schedule(user: User, message: Message) -> bool:
     """Leads of organisations taking part in the message's campaign schedule it."""
-    return user.has_role(Role.LEAD) and (message.campaign.takes_part(user.organisation_id) or user.is_admin)
+    if not user.has_role(Role.LEAD):
+        return False
+    return user.is_admin or campaign_takes_part(user.organisation_id, message.campaign_id)
 
 
 def schedule_message(

@@ -14,6 +14,7 @@ from app import notifications
 from app.accounts.access import deny, get_or_404, role_required
 from app.accounts.models import Organisation, Role
 from app.campaigns.models import Campaign
+from app.campaigns.visibility import takes_part, visible_campaigns
 from app.channels.models import Channel
 from app.common.pagination import paginate
 from app.common.time import utcnow
@@ -98,11 +99,7 @@ def posts():
 
 
 def _campaigns() -> list[Campaign]:
-    return [
-        c
-        for c in db.session.scalars(select(Campaign).order_by(Campaign.title))
-        if c.takes_part(current_user.organisation_id)
-    ]
+    return list(db.session.scalars(visible_campaigns(current_user.organisation_id).order_by(Campaign.title)))
 
 
 def _render_post(post: Post, *, reschedule_form: RescheduleForm | None = None, status: int = 200):
@@ -303,7 +300,7 @@ def ready():
 @role_required(Role.LEAD)
 def schedule(message_id: int):
     message = get_or_404(Message, message_id)
-    if not message.campaign.takes_part(current_user.organisation_id) and not current_user.is_admin:
+    if not takes_part(current_user.organisation_id, message.campaign_id) and not current_user.is_admin:
         abort(404)
     channels = services.schedulable_channels(current_user)
     form = ScheduleForm()

@@ -13,6 +13,7 @@ from sqlalchemy import and_, select
 from app.accounts.models import Organisation, Role, User
 from app.audit.services import record
 from app.campaigns.models import CampaignStatus
+from app.campaigns.visibility import takes_part as campaign_takes_part
 from app.common.time import to_zone, utcnow
 from app.drafting.models import (
     MESSAGE_TRANSITIONS,
@@ -59,7 +60,7 @@ class Quorum:
 
 def takes_part(user: User, message: Message) -> bool:
     """The person's organisation owns the message's campaign or takes part in it."""
-    return message.campaign.takes_part(user.organisation_id)
+    return campaign_takes_part(user.organisation_id, message.campaign_id)
 
 
 def findings_of(version: MessageVersion | None) -> list[dict[str, Any]]:
