@@ -28,7 +28,8 @@ from app.drafting.forms import (
     TranslateForm,
 )
 from app.drafting.llm import DraftingError
-from app.drafting.models import Message, MessageStatus, MessageVersion, VersionSource
+from app.drafting.models import Message, MessageStatus
+from app.drafting.provenance import provenance
 from app.extensions import db
 from app.platforms import TABLE as PLATFORM_TABLE
 from app.platforms import label as platform_label
@@ -339,6 +340,7 @@ def _render_editor(message: Message, **overrides: Any) -> str:
         for p in platforms
         if p in stored
     ] + fresh
+    view = provenance(message)
     context = {
         "message": message,
         "campaign": message.campaign,
@@ -352,8 +354,8 @@ def _render_editor(message: Message, **overrides: Any) -> str:
         "revise_form": overrides.pop("revise_form", None) or ReviseForm(formdata=None),
         "translate_form": overrides.pop("translate_form", None) or TranslateForm(formdata=None),
         "comment_form": overrides.pop("comment_form", None) or CommentForm(formdata=None),
-        "provenance": provenance_summary(message),
-        "original": original_version(message),
+        "provenance": view,
+        "original": view.original,
         "is_editable": MessageStatus(message.status) in services.EDITABLE,
         "strategy_label": services.strategy_label(message.strategy),
         "live_errors": False,
@@ -390,21 +392,6 @@ def _posted_variants(message: Message) -> dict[str, str]:
 
 def _platform_choices(message: Message) -> list[tuple[str, str]]:
     return [(p, platform_label(p)) for p in message.campaign.platforms or NO_PLATFORM]
-
-
-def original_version(message: Message) -> MessageVersion | None:
-    """The first version written by the drafter (AI or offline), if any."""
-    return next((v for v in message.versions if v.source != VersionSource.HUMAN), None)
-
-
-def provenance_summary(message: Message) -> dict[str, Any]:
-    """Who and what wrote the message: the drafter's provenance and the people who edited it."""
-    original = original_version(message)
-    editors: list[str] = []
-    for version in message.versions:
-        if version.source == VersionSource.HUMAN and version.author and version.author.name not in editors:
-            editors.append(version.author.name)
-    return {"original": original, "data": (original.provenance or {}) if original else {}, "editors": editors}
 
 
 # --- The checks page ------------------------------------------------------------------------
