@@ -95,7 +95,7 @@ def _inputs(body: dict[str, Any]) -> tuple[str, str, str]:
         errors["language"] = f"Must be one of: {', '.join(LANGUAGES)}."
     if errors:
         raise ValidationProblem(errors)
-    return text, platform, language
+    return str(text), str(platform), str(language)
 
 
 def _campaign(campaign_id: Any, org_id: int) -> Campaign | None:

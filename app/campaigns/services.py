@@ -64,7 +64,10 @@ def create_campaign(
     data: CampaignData, *, actor: User | None, organisation: Organisation | None = None, via: str = "web"
 ) -> Campaign:
     """Create a campaign owned by the actor's (or the API token's) organisation, in planning."""
-    organisation = organisation or actor.organisation
+    if organisation is None:
+        if actor is None:
+            raise ValueError("create_campaign needs an actor or an organisation")
+        organisation = actor.organisation
     campaign = Campaign(
         organisation_id=organisation.id,
         organisation=organisation,

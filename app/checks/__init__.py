@@ -300,7 +300,7 @@ def _leet_tokens(folded_text: str) -> list[tuple[int, int, tuple[str, ...]]]:
     tokens = []
     for m in _LEET_TOKEN_RE.finditer(folded_text):
         word = m.group()
-        variants = (_key(word),)
+        variants: tuple[str, ...] = (_key(word),)
         if word[0] in "@$":
             variants = (_key(word), _key(word[1:]))
         tokens.append((m.start(), m.end(), variants))

@@ -179,7 +179,7 @@ def draft_messages(
     language: str,
     platforms: list[str],
     count: int,
-    actor: User,
+    actor: User | None,
     drafter: Drafter | None = None,
 ) -> DraftResult:
     """Ask the drafter for candidates and store each as a new draft message with its provenance."""
@@ -193,7 +193,9 @@ def draft_messages(
     return store_candidates(campaign, trend, outcome, actor=actor)
 
 
-def store_candidates(campaign: Campaign, trend: Trend, outcome: DraftOutcome, *, actor: User) -> DraftResult:
+def store_candidates(
+    campaign: Campaign, trend: Trend, outcome: DraftOutcome, *, actor: User | None
+) -> DraftResult:
     """Create one message per candidate (checks run inside save_version)."""
     source = VersionSource.OFFLINE if outcome.is_offline else VersionSource.AI
     messages = []

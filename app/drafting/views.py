@@ -52,7 +52,7 @@ def draft(campaign_id: int):
         try:
             result = services.draft_messages(
                 campaign,
-                trend=_campaign_trend(campaign, form.trend_id.data),
+                trend=_campaign_trend(campaign, form.trend_id.data) or abort(400),
                 strategies=form.strategies.data or [],
                 language=form.language.data,
                 platforms=form.platforms.data,
@@ -241,7 +241,7 @@ def _rewrite(message: Message, action, **forms: Any):
     except (DraftingError, services.DraftInputError) as failure:
         db.session.rollback()
         error = getattr(failure, "message", None) or str(failure)
-        return _render_editor(db.session.get(Message, message.id), rewrite_error=error, **forms), 422
+        return _render_editor(message, rewrite_error=error, **forms), 422  # reloads after the rollback
     db.session.commit()
     if result.message is not None:
         flash(_("Translated into a new message. Check it before submitting."), "success")
@@ -265,7 +265,7 @@ def comment(message_id: int):
     except review_services.ReviewError as error:
         db.session.rollback()
         form.body.errors = [*form.body.errors, str(error)]
-        return _render_editor(db.session.get(Message, message.id), comment_form=form), 422
+        return _render_editor(message, comment_form=form), 422  # reloads after the rollback
     db.session.commit()
     flash(_("Comment added."), "success")
     return redirect(url_for("drafting.editor", message_id=message.id, _anchor="comments"))

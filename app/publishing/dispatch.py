@@ -28,6 +28,7 @@ from app.channels.connectors import (
 )
 from app.channels.models import Channel
 from app.common.crypto import CredentialError
+from app.common.sql import rowcount
 from app.common.time import utcnow
 from app.extensions import db
 from app.notifications import NotificationKind, link_to, send_pending_emails
@@ -95,7 +96,7 @@ def claim_due(worker_id: str, *, now: datetime, limit: int = 20) -> dict[int, li
             .values(lease_owner=worker_id, lease_expires_at=now + LEASE)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount == 1:
+        if rowcount(result) == 1:
             claimed[channel_id].append(post_id)
     db.session.commit()
     return dict(claimed)
@@ -252,7 +253,7 @@ def _settle_claimed(post: Post, worker_id: str, status: PostStatus, *, outcome: 
         .values(status=status, held_reason=held_reason[:300], lease_owner=None, lease_expires_at=None)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount == 1:
+    if rowcount(result) == 1:
         record(
             f"post.{outcome}",
             actor=None,
@@ -261,7 +262,7 @@ def _settle_claimed(post: Post, worker_id: str, status: PostStatus, *, outcome: 
             details={"reason": held_reason[:300]},
         )
     db.session.commit()
-    return outcome if result.rowcount == 1 else "skipped"
+    return outcome if rowcount(result) == 1 else "skipped"
 
 
 def _mark_sending(post: Post, worker_id: str, now: datetime) -> int | None:
@@ -277,7 +278,7 @@ def _mark_sending(post: Post, worker_id: str, now: datetime) -> int | None:
         )
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         db.session.rollback()
         return None
     attempt = PostAttempt(post_id=post.id, worker_id=worker_id, started_at=now)
@@ -412,7 +413,7 @@ def _update_sending(post_id: int, worker_id: str, **values) -> int:
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 def _on_auth_error(post: Post, attempt_id: int, error: AuthError, worker_id: str, now: datetime) -> str:
@@ -476,7 +477,7 @@ def _to_unknown(post: Post, connector: Connector | None, condition, now: datetim
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         return "skipped"
     db.session.refresh(post)
     return reconcile(post, connector=connector, now=now)
@@ -606,7 +607,7 @@ def oldest_overdue(now: datetime | None = None) -> datetime | None:
 def dispatch_task() -> None:
     """Worker tick task: one dispatch pass."""
 
-    dispatch_once(current_app._get_current_object(), worker_id=g.get("worker_id", "worker"))
+    dispatch_once(current_app._get_current_object(), worker_id=g.get("worker_id", "worker"))  # type: ignore[attr-defined]
 
 
 def sweep_task() -> None:

@@ -17,6 +17,7 @@ from app.campaigns.visibility import visible_to as campaign_visible_to
 from app.channels.models import Channel
 from app.channels.scheduling import next_free_slot, refusal, rules_for
 from app.checks.lengths import PLATFORMS, count
+from app.common.sql import rowcount
 from app.common.time import utcnow
 from app.drafting.models import Message, MessageVersion
 from app.extensions import db
@@ -399,7 +400,7 @@ def cancel_post(post: Post, *, actor: User) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(post)
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         raise PublishingError(_("Too late to cancel: the post is %(status)s.", status=str(post.status)))
     record("post.cancel", actor=actor, obj=post)
 
@@ -508,7 +509,7 @@ def hold_channel_posts(channel: Channel, reason: str) -> int:
         .values(status=PostStatus.HELD, held_reason=reason[:300], lease_owner=None, lease_expires_at=None)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 # ---------------------------------------------------------------- notifications

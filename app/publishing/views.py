@@ -142,7 +142,7 @@ def reschedule(post_id: int):
         db.session.rollback()
         notifications.discard_pending_emails()
         form.form_errors.append(str(error))
-        return _render_post(db.session.get(Post, post.id), reschedule_form=form, status=422)
+        return _render_post(post, reschedule_form=form, status=422)  # expired by the rollback: reloads
     db.session.commit()
     notifications.send_pending_emails()
     flash(
@@ -395,6 +395,8 @@ def calendar_ics(token: str):
         abort(404)
 
     org = db.session.get(Organisation, feed.organisation_id)
+    if org is None:
+        abort(404)
     since = utcnow() - timedelta(days=60)
     query = (
         select(Post)

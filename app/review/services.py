@@ -242,6 +242,7 @@ def approve(
     if problem is not None:
         raise problem
     version = message.current_version
+    assert version is not None  # approval_problems refuses a message without a version
     approval = _approval_row(version, actor)
     approval.warning_override_reason = override_reason.strip() if has_warnings(version) else ""
     approval.humor_acknowledged = bool(humor_acknowledged)

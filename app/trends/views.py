@@ -100,7 +100,7 @@ def export():
     trends = db.session.scalars(board_query(_filters(), today=utcnow().date()).limit(10_000)).all()
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     return Response(
-        board_csv(trends),
+        board_csv(list(trends)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="trends-{stamp}.csv"'},
     )
