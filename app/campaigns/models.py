@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Organisation, User
 from app.common.time import utcnow
-from app.common.types import UTCDateTime
+from app.common.types import UTCDateTime, enum_column
 from app.extensions import db
 from app.trends.models import Trend
 
@@ -76,7 +76,9 @@ class Campaign(db.Model):
     hashtags: Mapped[list[str]] = mapped_column(JSON, default=list)  # campaign-owned supportive tags
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[CampaignStatus] = mapped_column(String(16), default=CampaignStatus.PLANNING, index=True)
+    status: Mapped[CampaignStatus] = mapped_column(
+        enum_column(CampaignStatus, name="campaign_status", length=16), default=CampaignStatus.PLANNING, index=True
+    )
     # When set, every partner organisation taking part must have a lead approve each message too.
     requires_partner_approval: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

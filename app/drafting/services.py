@@ -54,6 +54,17 @@ EDITABLE = frozenset(
 )
 
 
+def available_actions(message: Message) -> frozenset[str]:
+    """What the editor offers for a message in its status: edit, submit for review, archive."""
+    status = MessageStatus(message.status)
+    actions = {"edit"} if status in EDITABLE else set()
+    if MessageStatus.IN_REVIEW in MESSAGE_TRANSITIONS[status]:
+        actions.add("submit")
+    if MessageStatus.ARCHIVED in MESSAGE_TRANSITIONS[status]:
+        actions.add("archive")
+    return frozenset(actions)
+
+
 class DraftInputError(Exception):
     """A drafting choice that cannot be honoured, with a sentence for people."""
 

@@ -28,7 +28,7 @@ from app.drafting.forms import (
     TranslateForm,
 )
 from app.drafting.llm import DraftingError
-from app.drafting.models import Message, MessageStatus
+from app.drafting.models import Message
 from app.drafting.provenance import provenance
 from app.extensions import db
 from app.platforms import TABLE as PLATFORM_TABLE
@@ -181,6 +181,7 @@ def check(message_id: int):
     return render_template(
         "drafting/_live_checks.html",
         message=message,
+        actions=services.available_actions(message),
         results=_with_segments(results),
         live_errors=any(r.has_errors for r in results),
         is_unsaved=is_unsaved,
@@ -356,7 +357,8 @@ def _render_editor(message: Message, **overrides: Any) -> str:
         "comment_form": overrides.pop("comment_form", None) or CommentForm(formdata=None),
         "provenance": view,
         "original": view.original,
-        "is_editable": MessageStatus(message.status) in services.EDITABLE,
+        "actions": services.available_actions(message),
+        "is_editable": "edit" in services.available_actions(message),
         "strategy_label": services.strategy_label(message.strategy),
         "live_errors": False,
         "is_unsaved": False,

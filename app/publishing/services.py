@@ -87,6 +87,30 @@ def can_view(user: User, post: Post) -> bool:
     )
 
 
+def available_actions(post: Post, user: User) -> frozenset[str]:
+    """The buttons this person sees on a post: the one place that pairs statuses with actions."""
+    status = PostStatus(post.status)
+    actions: set[str] = set()
+    if can_act(user, post):
+        if status in (
+            PostStatus.AWAITING_PARTNER, PostStatus.QUEUED, PostStatus.HELD, PostStatus.MISSED, PostStatus.FAILED
+        ):
+            actions.add("cancel")
+        actions |= {PostStatus.HELD: {"resume"}, PostStatus.MISSED: {"reconfirm"}, PostStatus.FAILED: {"retry"}}.get(
+            status, set()
+        )
+        if status == PostStatus.UNKNOWN_OUTCOME:
+            actions |= {"check_again", "not_posted"}
+    channel_org, campaign_org = post.channel.organisation_id, post.message.campaign.organisation_id
+    if status == PostStatus.AWAITING_PARTNER and user.organisation_id == channel_org and user.has_role(Role.LEAD):
+        actions.add("answer_partner")
+    if status in (
+        PostStatus.QUEUED, PostStatus.UNKNOWN_OUTCOME, PostStatus.MISSED, PostStatus.HELD, PostStatus.FAILED
+    ) and user.organisation_id in (channel_org, campaign_org):
+        actions.add("mark_posted")
+    return frozenset(actions)
+
+
 def can_act(user: User, post: Post) -> bool:
     """Leads of the channel's organisation or of the scheduling campaign act on a post."""
     if not user.has_role(Role.LEAD):

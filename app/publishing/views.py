@@ -107,7 +107,7 @@ def _render_post(post: Post, *, reschedule_form: RescheduleForm | None = None, s
     return render_template(
         "publishing/post.html",
         post=post,
-        can_act=services.can_act(current_user, post),
+        actions=services.available_actions(post, current_user),
         can_reschedule=services.can_reschedule(current_user, post),
         mark_form=MarkPostedForm(),
         decline_form=DeclineForm(),

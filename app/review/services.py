@@ -18,6 +18,7 @@ from app.common.time import to_zone, utcnow
 from app.drafting.models import (
     MESSAGE_TRANSITIONS,
     Approval,
+    CommentKind,
     Message,
     MessageComment,
     MessageStatus,
@@ -274,7 +275,7 @@ def request_changes(message: Message, actor: User, comment: str) -> MessageComme
         actor,
         comment,
         MessageStatus.CHANGES_REQUESTED,
-        kind="changes_requested",
+        kind=CommentKind.CHANGES_REQUESTED,
         missing=_("Write what should change."),
         verb=_("sent back for changes"),
     )
@@ -287,7 +288,7 @@ def reject(message: Message, actor: User, reason: str) -> MessageComment:
         actor,
         reason,
         MessageStatus.REJECTED,
-        kind="rejected",
+        kind=CommentKind.REJECTED,
         missing=_("Write why the message is rejected."),
         verb=_("rejected"),
     )
@@ -299,7 +300,7 @@ def add_comment(message: Message, actor: User, body: str) -> MessageComment:
         raise ReviewError(_("Your organisation does not take part in this campaign."))
     if not body.strip():
         raise ReviewError(_("Write a comment first."), field="body")
-    comment = _comment(message, actor, body, "comment")
+    comment = _comment(message, actor, body, CommentKind.COMMENT)
     _audit("message.comment", message, actor, comment=comment.id)
     _notify_comment(message, actor, comment)
     return comment
@@ -399,14 +400,14 @@ def _changes_requested_on(message: Message) -> int | None:
     """The version the latest change request was made on."""
     return db.session.scalar(
         select(MessageComment.version_id)
-        .where(MessageComment.message_id == message.id, MessageComment.kind == "changes_requested")
+        .where(MessageComment.message_id == message.id, MessageComment.kind == CommentKind.CHANGES_REQUESTED)
         .order_by(MessageComment.created_at.desc(), MessageComment.id.desc())
         .limit(1)
     )
 
 
 def _decide(
-    message: Message, actor: User, text: str, status: MessageStatus, *, kind: str, missing: str, verb: str
+    message: Message, actor: User, text: str, status: MessageStatus, *, kind: CommentKind, missing: str, verb: str
 ) -> MessageComment:
     if not actor.has_role(Role.LEAD):
         raise ReviewError(_("Only coalition leads decide on messages."))
@@ -424,7 +425,7 @@ def _decide(
     return comment
 
 
-def _comment(message: Message, actor: User, body: str, kind: str) -> MessageComment:
+def _comment(message: Message, actor: User, body: str, kind: CommentKind) -> MessageComment:
     comment = MessageComment(
         message=message,
         version_id=message.current_version_id,
