@@ -54,7 +54,8 @@ class ReviewCard:
 def build_card(message: Message, viewer: User, forms: dict[str, Any] | None = None) -> ReviewCard:
     """Assemble a card for one viewer; forms given (with errors) replace the blank ones."""
     version = message.current_version
-    assert version is not None  # only messages with a version reach the review pages
+    if version is None:  # only messages with a version reach the review pages
+        raise ValueError(f"message {message.id} has no version")
     seen = _seen_version(message, viewer)
     diff = word_diff(seen.text, version.text) if seen is not None and seen.id != version.id else []
     problem = services.approval_problems(message, viewer, override_reason="-", humor_acknowledged=True)

@@ -243,7 +243,8 @@ def approve(
     if problem is not None:
         raise problem
     version = message.current_version
-    assert version is not None  # approval_problems refuses a message without a version
+    if version is None:  # approval_problems refuses a message without a version
+        raise ValueError(f"message {message.id} has no version")
     approval = _approval_row(version, actor)
     approval.warning_override_reason = override_reason.strip() if has_warnings(version) else ""
     approval.humor_acknowledged = bool(humor_acknowledged)
