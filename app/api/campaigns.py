@@ -29,10 +29,10 @@ from app.extensions import db
 from app.trends.models import Trend
 
 CAMPAIGN_STATUSES = ("planning", "active", "paused", "completed", "archived")
-CampaignStatusName = Literal[CAMPAIGN_STATUSES]  # type: ignore[valid-type]
-ModeName = Literal[tuple(MODES)]  # type: ignore[valid-type]
-LanguageName = Literal[LANGUAGES]  # type: ignore[valid-type]
-PlatformName = Literal[lengths.PLATFORMS]  # type: ignore[valid-type]
+CampaignStatusName = Literal[CAMPAIGN_STATUSES]
+ModeName = Literal[tuple(MODES)]
+LanguageName = Literal[LANGUAGES]
+PlatformName = Literal[lengths.PLATFORMS]
 Hashtag = Annotated[str, Field(max_length=limits.HASHTAG_MAX, pattern=limits.HASHTAG_INPUT)]
 Ids = Annotated[list[Id], Field(max_length=limits.CAMPAIGN_LINKS_MAX)]
 

@@ -12,6 +12,7 @@ from app.api.fields import Body, Id, Out, Text
 from app.api.messages import Finding, Length
 from app.api.problems import ValidationProblem
 from app.campaigns.models import Campaign
+from app.campaigns.visibility import takes_part
 from app.checks import lengths
 from app.common import limits
 from app.config import LANGUAGES
@@ -26,14 +27,14 @@ class CheckInput(Body):
     """A text to check for one platform."""
 
     text: Text(MAX_TEXT)
-    platform: Literal[lengths.PLATFORMS]  # type: ignore[valid-type]
+    platform: Literal[lengths.PLATFORMS]
     trend_id: Id | None = Field(
         default=None, description="Check against this trend's lexicon, hashtags and evidence."
     )
     campaign_id: Id | None = Field(
         default=None, description="Count this campaign's knowledge sources as citations."
     )
-    language: Literal[LANGUAGES] = "en"  # type: ignore[valid-type]
+    language: Literal[LANGUAGES] = "en"
 
 
 class CheckReport(Out):
@@ -68,7 +69,7 @@ def _campaign(campaign_id: int | None, org_id: int) -> Campaign | None:
     if campaign_id is None:
         return None
     campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None or not campaign.takes_part(org_id):
+    if campaign is None or not takes_part(org_id, campaign):
         raise ValidationProblem({"campaign_id": "No such campaign for this organisation."})
     return campaign
 

@@ -170,7 +170,7 @@ def problem_errors(error: ValidationError, *, tagged: bool = False) -> list[dict
     return [{"field": name, "message": message} for name, message in out.items()]
 
 
-def _message(item: dict[str, Any]) -> str:
+def _message(item: Any) -> str:
     kind = item["type"]
     if kind == "string_pattern_mismatch":
         return PATTERN_HINTS.get(item.get("ctx", {}).get("pattern", ""), item["msg"])

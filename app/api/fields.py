@@ -15,7 +15,6 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from app.common import limits
 
-
 # Patterns run on pydantic's default Rust engine, the engine Schemathesis and most JSON Schema tools
 # use: `$` is the end of the text, as in ECMA-262 (Python's `re` would also accept a final newline).
 
@@ -120,9 +119,9 @@ def Choices(values: list[str] | tuple[str, ...], *, min_items: int = 0, max_item
     """A list of values from a fixed set; duplicates are dropped."""
     from typing import Literal
 
-    item = Literal[tuple(values)]  # type: ignore[valid-type]
+    item = Literal[tuple(values)]
     return Annotated[
-        list[item],  # type: ignore[valid-type]
+        list[item],
         Field(min_length=min_items, max_length=max_items or len(values)),
         AfterValidator(_unique),
     ]

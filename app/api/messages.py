@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.api.auth import current_api_org
 from app.api.contract import endpoint
 from app.api.fields import Out
+from app.campaigns.visibility import takes_part
 from app.drafting.models import Approval as ApprovalRecord
 from app.drafting.models import Message as MessageRecord
 from app.drafting.models import MessageVersion as VersionRecord
@@ -19,7 +20,7 @@ from app.extensions import db
 from app.publishing.models import Post
 
 MESSAGE_STATUSES = ("draft", "in_review", "changes_requested", "approved", "rejected", "archived")
-MessageStatusName = Literal[MESSAGE_STATUSES]  # type: ignore[valid-type]
+MessageStatusName = Literal[MESSAGE_STATUSES]
 
 
 class Finding(Out):
@@ -187,6 +188,6 @@ def _posts(message: MessageRecord) -> list[PostRef]:
 )
 def get_message(id: int) -> Message:
     message = db.session.get(MessageRecord, id)
-    if message is None or not message.campaign.takes_part(current_api_org().id):
+    if message is None or not takes_part(current_api_org().id, message.campaign_id):
         abort(404)
     return serialize_message(message)

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from app.api.contract import Operation
 from app.api.fields import Query
@@ -90,8 +90,8 @@ def _is_query(model: Any) -> bool:
     return isinstance(model, type) and issubclass(model, Query)
 
 
-def _models(ops: list[tuple[str, Operation]]) -> list[tuple[type[BaseModel], str]]:
-    wanted: dict[tuple[type[BaseModel], str], None] = {(Problem, "serialization"): None}
+def _models(ops: list[tuple[str, Operation]]) -> list[tuple[type[BaseModel], JsonSchemaMode]]:
+    wanted: dict[tuple[type[BaseModel], JsonSchemaMode], None] = {(Problem, "serialization"): None}
     for _, operation in ops:
         for model in (operation.body, operation.query):
             if model is not None:

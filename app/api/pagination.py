@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
@@ -32,7 +32,7 @@ def page_of(item: type[BaseModel]) -> type[Out]:
         f"{item.__name__}Page",
         __base__=Out,
         __doc__=f"One page of {item.__name__} items.",
-        items=(list[item], ...),  # type: ignore[valid-type]
+        items=(list[item], ...),
         page=(int, ...),
         per_page=(int, ...),
         total=(int, ...),
@@ -45,7 +45,7 @@ def paginated_response(
     params: PageQuery,
     item: type[BaseModel],
     *,
-    serialize_page: Callable[[list[Any]], list[BaseModel]] | None = None,
+    serialize_page: Callable[[list[Any]], Sequence[BaseModel]] | None = None,
 ) -> Response:
     """Run one page of a select and answer the envelope with RFC 8288 `Link` headers.
 
@@ -69,7 +69,7 @@ def _links(result: Page) -> list[str]:
 
     def link(page: int, rel: str) -> str:
         url = url_for(
-            request.endpoint,
+            request.endpoint or "",
             **{**(request.view_args or {}), **args, "page": page, "per_page": result.per_page},
         )
         return f'<{url}>; rel="{rel}"'

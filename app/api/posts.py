@@ -29,7 +29,7 @@ POST_STATUSES = (
     "held",
     "cancelled",
 )
-PostStatusName = Literal[POST_STATUSES]  # type: ignore[valid-type]
+PostStatusName = Literal[POST_STATUSES]
 
 
 class PostQuery(PageQuery):

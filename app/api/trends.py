@@ -41,8 +41,8 @@ from app.trends.validation import LIST_FIELDS
 SERIES_DAYS = 30
 MAX_OBSERVATIONS = limits.OBSERVATIONS_MAX
 
-TrendStatusName = Literal[tuple(s.value for s in TrendStatus)]  # type: ignore[valid-type]
-ActionName = Literal[tuple(a.value for a in RecommendedAction)]  # type: ignore[valid-type]
+TrendStatusName = Literal[tuple(s.value for s in TrendStatus)]
+ActionName = Literal[tuple(a.value for a in RecommendedAction)]
 
 
 def _items(pattern: str = limits.NO_NUL, description: str | None = None) -> Any:
@@ -173,7 +173,7 @@ class TrendQuery(PageQuery):
     language: Text(35, description="Filter by language tag.") = None
     region: Text(10, description="Filter by ISO 3166 code.") = None
     q: Text(limits.SEARCH_MAX, description="Search title, summary, keywords.") = None
-    sort: Literal[SORTS] = Field(default=None, description="Order.")  # type: ignore[valid-type]
+    sort: Literal[SORTS] = Field(default=None, description="Order.")
     organisation: Text(
         limits.ORG_SLUG_MAX, description="Only trends reported by this organisation (slug)."
     ) = None

@@ -33,7 +33,8 @@ class Me(Out):
 )
 def openapi_document():
     server = url_for("api.openapi_document").rsplit("/", 1)[0]
-    return jsonify(openapi.document(current_app._get_current_object(), server_url=server))
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return jsonify(openapi.document(app, server_url=server))
 
 
 @endpoint("/me", summary="The organisation and token a request acts as", tag="meta", responses={200: Me})
