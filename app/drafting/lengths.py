@@ -216,22 +216,28 @@ def limit_for(platform: str) -> int:
     return _LIMITS[_check_platform(platform)]
 
 
-def count(text: str, platform: str, *, limit: int | None = None) -> LengthResult:
-    """Count the text as the platform does and list the platform rules it breaks."""
-    return measure(text, platform, limit=limit)[0]
+def count(text: str, platform: str, *, limit: int | None = None, rule: str | None = None) -> LengthResult:
+    """Count the text as the platform does and list the platform rules it breaks.
+
+    rule is a channel's server length rule (app.channels.capabilities): "raw" counts code
+    points, "strict" the larger of raw and the platform's own count; None is the platform's.
+    """
+    return measure(text, platform, limit=limit, rule=rule)[0]
 
 
 def measure(
-    text: str, platform: str, *, limit: int | None = None
+    text: str, platform: str, *, limit: int | None = None, rule: str | None = None
 ) -> tuple[LengthResult, tuple[LengthProblem, ...]]:
     """Like count(), plus the span of each problem so the editor can highlight it."""
-    return _measure(text, _check_platform(platform), limit)
+    return _measure(text, _check_platform(platform), limit, rule if rule in ("raw", "strict") else None)
 
 
 @lru_cache(maxsize=512)
-def _measure(text: str, platform: str, limit: int | None) -> tuple[LengthResult, tuple[LengthProblem, ...]]:
+def _measure(
+    text: str, platform: str, limit: int | None, rule: str | None = None
+) -> tuple[LengthResult, tuple[LengthProblem, ...]]:
     max_len = _LIMITS[platform] if limit is None else limit
-    segments = _SEGMENTERS[platform](text)
+    segments = _segments_by_rule(text, platform, rule)
     total = sum(w for _s, _e, w in segments)
     problems: list[LengthProblem] = []
     if total > max_len:
@@ -241,6 +247,17 @@ def _measure(text: str, platform: str, limit: int | None) -> tuple[LengthResult,
     problems.extend(_caps(text, platform))
     result = LengthResult(total, max_len, _UNITS[platform], [p.message for p in problems])
     return result, tuple(problems)
+
+
+def _segments_by_rule(text: str, platform: str, rule: str | None) -> list[tuple[int, int, int]]:
+    """The platform's segments, or raw code points, or whichever of the two counts more."""
+    own = _SEGMENTERS[platform](text)
+    if rule is None:
+        return own
+    raw = [(i, i + 1, 1) for i in range(len(text))]
+    if rule == "raw":
+        return raw
+    return raw if len(raw) > sum(w for _s, _e, w in own) else own
 
 
 def _check_platform(platform: str) -> str:
