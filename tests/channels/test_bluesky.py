@@ -195,3 +195,36 @@ def test_jwt_expiry_is_read_from_the_token(bluesky, bluesky_config):
     assert expiry is not None
     assert abs(expiry - (datetime.now(UTC) + timedelta(hours=2))) < timedelta(seconds=5)
     assert jwt_expiry("not-a-jwt") is None
+
+
+def _facet_texts(text: str) -> list[tuple[str, dict]]:
+    raw = text.encode("utf-8")
+    return [
+        (raw[f["index"]["byteStart"] : f["index"]["byteEnd"]].decode("utf-8"), f["features"][0])
+        for f in build_facets(text, lambda handle: None)
+    ]
+
+
+def test_a_link_keeps_its_apostrophe():
+    text = "Lire https://fr.wikipedia.org/wiki/Déclaration_des_droits_de_l'homme_et_du_citoyen, merci."
+    [(span, feature)] = _facet_texts(text)
+    assert span == "https://fr.wikipedia.org/wiki/Déclaration_des_droits_de_l'homme_et_du_citoyen"
+    assert feature["uri"] == span
+
+
+@pytest.mark.parametrize("closing", ['"', "”", "»", "’", "'", ")"])
+def test_closing_quotes_after_a_link_are_not_part_of_it(closing):
+    opening = {"”": "“", "»": "« ", "’": "‘", ")": "("}.get(closing, closing)
+    text = f"Il a dit {opening}voir https://example.org/rapport{closing} hier."
+    assert [span for span, _ in _facet_texts(text)] == ["https://example.org/rapport"]
+
+
+def test_the_keycap_emoji_is_not_a_tag():
+    text = "Numéro #️⃣ puis #Solidarité"
+    assert [(span, f["tag"]) for span, f in _facet_texts(text)] == [("#Solidarité", "Solidarité")]
+
+
+def test_a_url_without_a_scheme_is_linked_like_the_official_detector():
+    text = "Voir exemple.fr/page et (bsky.app) mais pas fichier.notatld ni a.b@mail.org"
+    found = [(span, f["uri"]) for span, f in _facet_texts(text)]
+    assert found == [("exemple.fr/page", "https://exemple.fr/page"), ("bsky.app", "https://bsky.app")]

@@ -13,6 +13,7 @@ import json
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -44,14 +45,30 @@ _UNKNOWN_JWT_LIFETIME = timedelta(minutes=5)
 _TOKEN_ERRORS = {"ExpiredToken", "InvalidToken"}
 _ACCOUNT_ERRORS = {"AccountTakedown", "AccountDeactivated", "AuthFactorTokenRequired"}
 
-# Patterns follow the Bluesky "Links, mentions and rich text" guide and the handle spec.
-_LINK = regex.compile(r"(?<![\w/@.])https?://[^\s<>\"']+", regex.I)
+# Patterns follow the official detector (@atproto/api detectFacets) and the handle spec:
+# a link starts the text or follows a space or "(", with a scheme or as a bare domain on a
+# known top-level domain (then linked as https://). Apostrophes inside a link stay in it
+# (Wikipedia: Droits_de_l'homme); closing punctuation and quotes after it do not.
+_LINK = regex.compile(
+    r"(?:^|(?<=[\s(]))(?:https?://\S+|(?P<domain>[a-z][a-z0-9]*(?:\.[a-z0-9]+)+)(?:/\S*)?)",
+    regex.I | regex.M,
+)
 _MENTION = regex.compile(
     r"(?<![\w@.])@((?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+"
     r"[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)"
 )
-_HASHTAG = regex.compile(r"(?:^|(?<=\s))[#＃]([^\s#＃]*[^\d\s\p{P}][^\s#＃]*)")
+# Invisible characters end a tag; "#" followed by U+FE0F is the keycap emoji #️⃣, not a tag.
+_INVISIBLE = "\u00ad\u2060\u200a\u200b\u200c\u200d\u20e2\u20e3"
+_HASHTAG = regex.compile(
+    rf"(?:^|(?<=\s))[#＃](?!\ufe0f)([^\s#＃{_INVISIBLE}]*[^\d\s\p{{P}}#＃{_INVISIBLE}\ufe0f][^\s#＃{_INVISIBLE}]*)"
+)
 _TRAILING_PUNCT = regex.compile(r"\p{P}+$")
+_LINK_TRAILING = ".,;:!?\"'”’»›"
+_TLDS = frozenset(
+    line.strip().lower()
+    for line in (Path(__file__).parents[2] / "drafting" / "data" / "tlds.txt").read_text("utf-8").splitlines()
+    if line.strip() and not line.startswith("#")
+)
 _MAX_TAG = 64
 
 
@@ -314,10 +331,14 @@ def build_facets(text: str, resolve: Any) -> list[dict[str, Any]]:
     facets: list[dict[str, Any]] = []
     taken: list[tuple[int, int]] = []
     for match in _LINK.finditer(text):
+        domain = match.group("domain")
+        if domain and domain.rsplit(".", 1)[-1].lower() not in _TLDS:
+            continue
         url = _trim_link(match.group(0))
         start, end = match.start(), match.start() + len(url)
+        uri = f"https://{url}" if domain else url
         taken.append((start, end))
-        facets.append(_facet(text, start, end, {"$type": "app.bsky.richtext.facet#link", "uri": url}))
+        facets.append(_facet(text, start, end, {"$type": "app.bsky.richtext.facet#link", "uri": uri}))
     for match in _MENTION.finditer(text):
         start, end = match.start(), match.end()
         if _overlaps(start, end, taken):
@@ -336,9 +357,12 @@ def build_facets(text: str, resolve: Any) -> list[dict[str, Any]]:
 
 
 def _trim_link(url: str) -> str:
-    url = url.rstrip(".,;:!?\"'")
-    if url.endswith(")") and url.count("(") < url.count(")"):
-        url = url[:-1]
+    """Drop sentence punctuation, closing quotes and an unbalanced ")" from the end of a link."""
+    while url:
+        if url[-1] in _LINK_TRAILING or url.endswith(")") and url.count("(") < url.count(")"):
+            url = url[:-1]
+        else:
+            break
     return url
 
 
