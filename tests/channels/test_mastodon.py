@@ -241,7 +241,9 @@ def make_plain_request(text: str, *, key: str, created_at: datetime | None = Non
 
 def test_find_copies_pages_beyond_the_latest_40(mastodon, mastodon_config, make_request):
     connector = get_connector(mastodon_config)
-    request = make_request("Les bibliothèques restent ouvertes à toutes et tous.", created_at=datetime.now(UTC))
+    request = make_request(
+        "Les bibliothèques restent ouvertes à toutes et tous.", created_at=datetime.now(UTC)
+    )
     mastodon.script("reset_after_store")
     with pytest.raises(UnknownOutcome):
         connector.publish(request)
@@ -274,7 +276,9 @@ def test_find_copies_returns_every_copy_oldest_first(make_request):
 def test_find_copies_ignores_the_same_text_posted_before_the_first_attempt(mastodon, mastodon_config):
     connector = get_connector(mastodon_config)
     connector.publish(make_plain_request("Same words", key="last-year"))
-    later = make_plain_request("Same words", key="this-post", created_at=datetime.now(UTC) + timedelta(hours=2))
+    later = make_plain_request(
+        "Same words", key="this-post", created_at=datetime.now(UTC) + timedelta(hours=2)
+    )
 
     assert connector.find_copies(later) == []
     assert connector.find_existing(later) is None
