@@ -36,3 +36,8 @@ def init_app(app: Flask) -> None:
         NAVIGATION.append(NavItem("channels.index", _l("Channels")))
     if "rotate-keys" not in app.cli.commands:
         app.cli.add_command(rotate_keys_command)
+    from app.channels.services import recheck_servers_tick
+    from app.publishing.worker import TICK_TASKS
+
+    if recheck_servers_tick not in TICK_TASKS:
+        TICK_TASKS.append(recheck_servers_tick)

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import or_, select
 
 from app.accounts.models import Organisation, Role, User
 from app.audit.services import record
 from app.channels.connectors import CONNECTOR_SPECS, ChannelConfig, ConnectorError, get_connector
+from app.channels.connectors.mastodon import MastodonConnector
 from app.channels.crypto import CredentialError, decrypt_credentials, encrypt_credentials
 from app.channels.models import Channel
+from app.channels.sessions import DbSessionStore
 from app.channels.urls import UnsafeURLError, validate_outbound_url
 from app.common.time import is_valid_zone, utcnow
 from app.extensions import db
@@ -247,41 +251,84 @@ def channel_config(channel: Channel) -> ChannelConfig:
         timeout=float(config.get("COUNTERPOINT_CONNECTOR_TIMEOUT", 10.0)),
         allow_private_urls=bool(config.get("COUNTERPOINT_ALLOW_PRIVATE_URLS")),
         require_https=config.get("COUNTERPOINT_ENV") == "production",
+        server_software=channel.server_software,
+        session_store=DbSessionStore(channel.id) if channel.platform == "bluesky" and channel.id else None,
     )
 
 
 def test_connection(channel: Channel, *, actor: User | None) -> str:
-    """Check the credentials without posting; reads the instance's character limit where available."""
+    """Check the credentials without posting; reads the server's software, version and limit."""
     try:
-        connector = get_connector(channel_config(channel))
-        answer = connector.test_connection()
-        limit = connector.character_limit()
+        answer = get_connector(channel_config(channel)).test_connection()
+        _detect_server(channel)
     except CredentialError as error:
         _audit_test(channel, actor, ok=False)
         raise ChannelError(str(error)) from None
     except ConnectorError as error:
         _audit_test(channel, actor, ok=False)
         raise ChannelError(error.message) from None
-    channel.checked_at = utcnow()
-    if limit:
-        channel.detected_char_limit = limit
-    db.session.flush()
     _audit_test(channel, actor, ok=True)
     return answer
 
 
+def _detect_server(channel: Channel) -> None:
+    """Store what the server says it is (Mastodon-API servers differ: app.channels.capabilities)."""
+    channel.checked_at = utcnow()
+    connector = get_connector(channel_config(channel))
+    if isinstance(connector, MastodonConnector):
+        info = connector.server_info()
+        changed = (info.software, info.version) != (channel.server_software, channel.server_version)
+        channel.server_software = (info.software or "")[:64] or None
+        channel.server_version = (info.version or "")[:64] or None
+        if changed:
+            record(
+                "channel.server_detected",
+                actor=None,
+                organisation=channel.organisation,
+                obj=channel,
+                details={"software": channel.server_software, "version": channel.server_version},
+            )
+        limit = info.char_limit
+    else:
+        limit = connector.character_limit()
+    if limit:
+        channel.detected_char_limit = limit
+    db.session.flush()
+
+
 def refresh_char_limit(channel: Channel) -> str | None:
-    """Read the character limit from the instance; returns a message for people when it cannot."""
+    """Read software, version and limit from the server; returns a message for people when it cannot."""
     if channel.platform != "mastodon":
         return None
     try:
-        limit = get_connector(channel_config(channel)).character_limit()
+        _detect_server(channel)
     except (ConnectorError, CredentialError) as error:
         return getattr(error, "message", str(error))
-    if limit:
-        channel.detected_char_limit = limit
-        db.session.flush()
     return None
+
+
+SERVER_RECHECK = timedelta(days=1)
+_RECHECKS_PER_TICK = 5
+
+
+def recheck_servers_tick() -> int:
+    """Worker task: read again, once a day, what software each Mastodon-API channel's server runs."""
+    due = db.session.scalars(
+        select(Channel)
+        .where(
+            Channel.platform == "mastodon",
+            Channel.is_archived.is_(False),
+            or_(Channel.checked_at.is_(None), Channel.checked_at < utcnow() - SERVER_RECHECK),
+        )
+        .order_by(Channel.checked_at.is_not(None), Channel.checked_at)
+        .limit(_RECHECKS_PER_TICK)
+    ).all()
+    for channel in due:
+        problem = refresh_char_limit(channel)
+        if problem:
+            channel.checked_at = utcnow()  # tried today; the next try is tomorrow
+        db.session.commit()
+    return len(due)
 
 
 def _audit_test(channel: Channel, actor: User | None, *, ok: bool) -> None:

@@ -55,6 +55,8 @@ class ChannelConfig:
     timeout: float = 10.0
     # Server software detected at test-connection (app.channels.capabilities); None = unknown.
     server_software: str | None = None
+    # Where a platform session is shared between processes (app.channels.sessions); None = this process.
+    session_store: Any = field(default=None, repr=False, compare=False)
     # Secure defaults; tests and development point connectors at loopback fakes over http.
     allow_private_urls: bool = False
     require_https: bool = True

@@ -181,9 +181,13 @@ class BlueskyConnector(Connector):
     def _forget(self) -> None:
         with _sessions_lock:
             _sessions.pop(self._cache_key(), None)
+        if self.config.session_store is not None:
+            self.config.session_store.clear()
 
     def _session(self, client: httpx.Client) -> tuple[_Session, bool]:
         """A valid session: cached, refreshed, or new. Returns (session, was_cached)."""
+        if self.config.session_store is not None:
+            return self._shared_session(client)
         key = self._cache_key()
         with _sessions_lock:
             cached = _sessions.get(key)
@@ -198,6 +202,26 @@ class BlueskyConnector(Connector):
         with _sessions_lock:
             _sessions[key] = session
         return session, False
+
+    def _shared_session(self, client: httpx.Client) -> tuple[_Session, bool]:
+        """The session every process shares: read it, or renew it under the store's row lock."""
+        store = self.config.session_store
+        owner = "|".join(self._cache_key())
+        stored = _session_from_dict(store.load(), owner)
+        if stored and _usable(stored.access_expires_at):
+            return stored, True
+
+        def produce(current: dict[str, Any] | None) -> dict[str, Any] | None:
+            found = _session_from_dict(current, owner)
+            if found and _usable(found.access_expires_at):
+                return current  # another process renewed it while we waited for the lock
+            session = self._refresh(client, found) if found and _usable(found.refresh_expires_at) else None
+            return _session_to_dict(session or self._create_session(client), owner)
+
+        renewed = _session_from_dict(store.replace(produce), owner)
+        if renewed is None:
+            raise TransientError("The Bluesky session could not be stored.")
+        return renewed, False
 
     def _create_session(self, client: httpx.Client) -> _Session:
         handle = self._handle()
@@ -395,6 +419,40 @@ def _session_from(data: Any, *, fallback_handle: str) -> _Session:
         access_expires_at=jwt_expiry(data["accessJwt"]) or now + _UNKNOWN_JWT_LIFETIME,
         refresh_expires_at=jwt_expiry(data["refreshJwt"]) or now + _UNKNOWN_JWT_LIFETIME,
     )
+
+
+def _usable(expires_at: datetime) -> bool:
+    return expires_at - _EXPIRY_MARGIN > datetime.now(UTC)
+
+
+def _session_to_dict(session: _Session, owner: str) -> dict[str, Any]:
+    """A session as stored; owner ties it to server, handle and a digest of the app password."""
+    return {
+        "owner": owner,
+        "did": session.did,
+        "handle": session.handle,
+        "access_jwt": session.access_jwt,
+        "refresh_jwt": session.refresh_jwt,
+        "access_expires_at": session.access_expires_at.isoformat(),
+        "refresh_expires_at": session.refresh_expires_at.isoformat(),
+    }
+
+
+def _session_from_dict(data: dict[str, Any] | None, owner: str) -> _Session | None:
+    """The stored session, unless it belongs to other credentials or cannot be read."""
+    if not isinstance(data, dict) or data.get("owner") != owner:
+        return None
+    try:
+        return _Session(
+            did=str(data["did"]),
+            handle=str(data["handle"]),
+            access_jwt=str(data["access_jwt"]),
+            refresh_jwt=str(data["refresh_jwt"]),
+            access_expires_at=datetime.fromisoformat(data["access_expires_at"]),
+            refresh_expires_at=datetime.fromisoformat(data["refresh_expires_at"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def jwt_expiry(token: str) -> datetime | None:
