@@ -346,11 +346,12 @@ def reschedule_post(post: Post, *, actor: User, at: datetime | None, now: dateti
 
 
 def _check_length(text: str, channel: Channel) -> None:
+    """Refuse a text this channel's server would refuse: its own count rule, limit and byte cap."""
     from app.drafting.lengths import PLATFORMS, count
 
     if channel.platform not in PLATFORMS:
         return
-    result = count(text, channel.platform, limit=channel.char_limit)
+    result = count(text, channel.platform, limit=channel.char_limit, rule=channel.length_rule)
     if result.count > result.limit:
         raise PublishingError(
             _(
@@ -359,6 +360,15 @@ def _check_length(text: str, channel: Channel) -> None:
                 unit=result.unit,
                 name=channel.display_name,
                 limit=result.limit,
+            )
+        )
+    if result.problems:
+        # e.g. Bluesky's 3,000 UTF-8 bytes, hashtag caps: the platform refuses these at send time.
+        raise PublishingError(
+            _(
+                "%(name)s would refuse this text: %(problem)s",
+                name=channel.display_name,
+                problem=result.problems[0],
             )
         )
 

@@ -1,0 +1,67 @@
+"""Scheduling counts each channel by its own server's rule, so the server never refuses for length."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.drafting.lengths import count
+from app.publishing.services import PublishingError
+from tests.fakes.mastodon import PROFILES, FakeMastodon
+
+URLS = " ".join(f"https://example.org/a-rather-long-report-page/{i}" for i in range(8))
+
+
+def _text_of(mastodon_count: int) -> str:
+    """A text near the limit whose URLs Mastodon counts as 23 and a raw counter in full."""
+    base = URLS + " "
+    filler = mastodon_count - count(base, "mastodon").count
+    return base + "x" * filler
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+def test_schedule_counts_by_the_channel_server_rule(profile, platform_channel, make_message, schedule, now):
+    channel, fake = platform_channel("mastodon")
+    fake.profile = PROFILES[profile]
+    channel.server_software = profile
+    text = _text_of(496)  # shown as 496/500 by Mastodon's rule
+    server_accepts = fake.length_of(text) <= fake.max_characters
+
+    if server_accepts:
+        assert schedule(make_message(text), [channel], now=now)
+    else:
+        with pytest.raises(PublishingError, match="500"):
+            schedule(make_message(text), [channel], now=now)
+    assert server_accepts == (profile == "mastodon")
+
+
+def test_unknown_software_counts_by_the_stricter_rule(platform_channel, make_message, schedule, now):
+    channel, _fake = platform_channel("mastodon")
+    channel.server_software = None
+    with pytest.raises(PublishingError):
+        schedule(make_message(_text_of(496)), [channel], now=now)
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+def test_the_count_matches_what_the_server_accepts(profile):
+    """Texts around the limit: our count for the channel agrees with the server's verdict."""
+    from app.channels.capabilities import capabilities_for
+
+    rule = capabilities_for(profile).length_rule
+    with FakeMastodon(profile=profile, max_characters=500) as fake:
+        for text in [
+            _text_of(500),
+            _text_of(501),
+            "é" * 500,
+            "🏳️‍🌈" * 100 + "a" * 100,
+            "@someone@example.social " * 20,
+        ]:
+            ours = count(text, "mastodon", limit=500, rule=None if rule == "mastodon" else rule)
+            assert (ours.count <= 500) == (fake.length_of(text) <= 500), (profile, text[:40])
+
+
+def test_bluesky_bytes_are_checked_when_scheduling(platform_channel, make_message, schedule, now):
+    channel, _fake = platform_channel("bluesky")
+    text = "Familles " + "👨‍👩‍👧‍👦" * 130  # 139 graphemes, over 3,000 bytes
+    assert len(text.encode()) > 3000
+    with pytest.raises(PublishingError, match="bytes"):
+        schedule(make_message(text), [channel], now=now)
