@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.channels.connectors import AuthError, RateLimited, TransientError, UnknownOutcome, get_connector
+from app.channels.connectors import (
+    AuthError,
+    RateLimited,
+    Rejected,
+    TransientError,
+    UnknownOutcome,
+    get_connector,
+)
 from app.channels.connectors.bluesky import TID_ALPHABET, build_facets, is_valid_tid, jwt_expiry, tid_for
 from tests.channels.conftest import loopback_config
 from tests.fakes.bluesky import FakeBluesky
@@ -228,3 +235,27 @@ def test_a_url_without_a_scheme_is_linked_like_the_official_detector():
     text = "Voir exemple.fr/page et (bsky.app) mais pas fichier.notatld ni a.b@mail.org"
     found = [(span, f["uri"]) for span, f in _facet_texts(text)]
     assert found == [("exemple.fr/page", "https://exemple.fr/page"), ("bsky.app", "https://bsky.app")]
+
+
+def test_a_dropped_answer_then_lookup_finds_the_one_record(bluesky, bluesky_config, make_request):
+    connector = get_connector(bluesky_config)
+    bluesky.script("reset_after_store")
+    with pytest.raises(UnknownOutcome):
+        connector.publish(make_request())
+
+    copies = connector.find_copies(make_request())
+
+    assert connector.supports_lookup
+    assert [c.remote_id for c in copies] == [r["uri"] for r in bluesky.records.values()]
+    assert connector.find_copies(make_request(idempotency_key="never-sent")) == []
+
+
+def test_delete_removes_the_record(bluesky, bluesky_config, make_request):
+    connector = get_connector(bluesky_config)
+    result = connector.publish(make_request())
+
+    connector.delete(result.remote_id)
+
+    assert bluesky.records == {}
+    with pytest.raises(Rejected):
+        connector.delete("at://did:plc:someoneelse/app.bsky.feed.post/3jzfcijpj2z2a")

@@ -32,8 +32,8 @@ def test_publish_returns_the_status_id_and_url(mastodon, mastodon_config, make_r
 
 
 def publish_looking_first(connector, request, *, may_have_landed: bool):
-    """The publisher's contract: where the key is not trusted, look before a re-send."""
-    if may_have_landed and connector.dedupe_window is None:
+    """The publisher's contract (issue 10 item 1): after an attempt that may have landed, look first."""
+    if may_have_landed and connector.supports_lookup:
         copies = connector.find_copies(request)
         if copies:
             return copies[0]
@@ -344,3 +344,20 @@ def test_no_request_uses_a_trailing_slash(mastodon, mastodon_config, make_reques
     connector.publish(make_request())
 
     assert all(not r.path.endswith("/") for r in mastodon.requests)
+
+
+def test_a_resend_during_a_slow_answer_is_a_server_error_and_the_lookup_finds_one(make_request):
+    with FakeMastodon(profile="mastodon", busy_key_answers=True) as fake:
+        config = loopback_config(
+            "mastodon", fake.url, credentials={"access_token": "test-token"}, server_software="mastodon"
+        )
+        connector = get_connector(config)
+        request = make_request(created_at=datetime.now(UTC))
+        fake.script("timeout_after_store")
+        with pytest.raises(UnknownOutcome):
+            connector.publish(request)
+        with pytest.raises(TransientError):
+            connector.publish(request)  # the first is still being processed: 500
+
+        assert [c.remote_id for c in connector.find_copies(request)] == [fake.statuses[0]["id"]]
+        assert len(fake.statuses) == 1

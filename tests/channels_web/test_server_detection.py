@@ -90,7 +90,9 @@ def test_a_stored_session_copied_to_another_channel_is_not_used(org, lead):
             services.create_channel(
                 org,
                 "bluesky",
-                services.ChannelFields(display_name=f"Sky {i}", server_url=fake.url, handle="counterpoint.test"),
+                services.ChannelFields(
+                    display_name=f"Sky {i}", server_url=fake.url, handle="counterpoint.test"
+                ),
                 {"app_password": "app-pass-1234"},
                 actor=lead,
             )

@@ -56,6 +56,7 @@ class FakeBluesky(FakeService):
             "com.atproto.server.getSession": self._get_session,
             "com.atproto.repo.createRecord": self._create_record,
             "com.atproto.repo.getRecord": self._get_record,
+            "com.atproto.repo.deleteRecord": self._delete_record,
             "com.atproto.identity.resolveHandle": self._resolve_handle,
         }
         route = routes.get(nsid)
@@ -102,7 +103,11 @@ class FakeBluesky(FakeService):
         if isinstance(claims, Reply):
             return claims
         scripted = self.next_script()
-        if scripted is not None and scripted.behaviour not in ("timeout_after_store", "malformed"):
+        if scripted is not None and scripted.behaviour not in (
+            "timeout_after_store",
+            "malformed",
+            "reset_after_store",
+        ):
             return self._common_script(scripted) or _error(500, "InternalServerError", "scripted")
         body = request.json if isinstance(request.json, dict) else {}
         record = body.get("record") if isinstance(body.get("record"), dict) else {}
@@ -124,7 +129,20 @@ class FakeBluesky(FakeService):
             return Reply(body=answer, hang=scripted.options.get("hang", self.hang_seconds))
         if scripted is not None and scripted.behaviour == "malformed":
             return Reply(body="<html>upstream proxy error</html>")
+        if scripted is not None and scripted.behaviour == "reset_after_store":
+            return Reply(drop=True)  # stored, then the connection drops before the answer
         return Reply(body=answer)
+
+    def _delete_record(self, request: RecordedRequest) -> Reply:
+        claims = self._claims(request.bearer(), "com.atproto.access")
+        if isinstance(claims, Reply):
+            return claims
+        body = request.json if isinstance(request.json, dict) else {}
+        if body.get("repo") != claims["sub"]:
+            return _error(403, "InvalidRequest", "Cannot write to another repo")
+        with self.lock:
+            self.records.pop((claims["sub"], str(body.get("rkey"))), None)  # absent: still 200, like the PDS
+        return Reply(body={})
 
     def _get_record(self, request: RecordedRequest) -> Reply:
         repo, rkey = request.param("repo"), request.param("rkey")

@@ -5,7 +5,10 @@ Profiles (which real server behaves so):
 - "mastodon": Mastodon 4.x. Honours Idempotency-Key (the same status comes back), answers a bad
   token 401 JSON {"error": "The access token is invalid"}, counts a URL as 23 characters and
   @user@domain as @user (StatusLengthValidator, grapheme clusters), routes paths with or without
-  a trailing slash, answers 422 "Validation failed: Text character limit of N exceeded".
+  a trailing slash, answers 422 "Validation failed: Text character limit of N exceeded", and
+  with busy_key_answers=True, answers 500 to a repeated key while the first request with that key
+  is still being processed (what the issue observed on recent Mastodon: a re-send during a slow
+  answer). Off by default so that tests running simulated time against real-time hangs stay exact.
 - "takahe": Takahē 0.11 (read in its source: api/middleware.py, api/views/statuses.py,
   api/urls.py). Ignores Idempotency-Key (every POST creates a status), answers an unknown token
   400 text/html "Invalid Bearer token", compares len(text) in code points and answers 400
@@ -17,6 +20,7 @@ from __future__ import annotations
 import html
 import itertools
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -69,6 +73,7 @@ class FakeMastodon(FakeService):
         honour_idempotency: bool | None = None,
         invalid_token_status: int | None = None,
         nodeinfo: bool = True,
+        busy_key_answers: bool = False,
     ) -> None:
         super().__init__()
         self.profile = PROFILES[profile]
@@ -80,6 +85,8 @@ class FakeMastodon(FakeService):
         self.invalid_token_status = invalid_token_status or self.profile.invalid_token_status
         self.nodeinfo = nodeinfo
         self.deleted: list[str] = []
+        self._in_flight: dict[str, float] = {}
+        self.busy_key_answers = busy_key_answers
         self.statuses: list[dict[str, Any]] = []
         self._by_key: dict[tuple[str, str], dict[str, Any]] = {}
         self._ids = itertools.count(110000000000000001)
@@ -195,6 +202,8 @@ class FakeMastodon(FakeService):
             return self._invalid_token()
         key = request.headers.get("idempotency-key")
         with self.lock:
+            if key and self.busy_key_answers and self._in_flight.get(key, 0) > time.monotonic():
+                return self._reply(500, {"error": "We're sorry, but something went wrong"})
             if key and self.honour_idempotency and (account.id, key) in self._by_key:
                 return self._reply(200, self._by_key[(account.id, key)])
             text = request.param("status") or ""
@@ -237,6 +246,9 @@ class FakeMastodon(FakeService):
         key = request.headers.get("idempotency-key")
         if behaviour == "timeout_after_store":
             status = self._store_once(account, request, key)
+            if key:
+                with self.lock:
+                    self._in_flight[key] = time.monotonic() + options.get("hang", self.hang_seconds)
             return Reply(status=200, body=status, hang=options.get("hang", self.hang_seconds))
         if behaviour == "reset_after_store":
             self._store_once(account, request, key)

@@ -98,6 +98,8 @@ class BlueskyConnector(Connector):
     platform = "bluesky"
     # The rkey is derived from the key: a re-send collides instead of duplicating.
     dedupe_window = timedelta(days=3650)
+    supports_lookup = True
+    supports_delete = True
 
     def publish(self, req: PublishRequest) -> PublishResult:
         """Create the post record under its deterministic rkey."""
@@ -162,6 +164,30 @@ class BlueskyConnector(Connector):
         if existing is None or existing["value"].get("text") != req.text:
             return None
         return self._result(session, rkey, existing)
+
+    def find_copies(self, req: PublishRequest) -> list[PublishResult]:
+        """The record at the request's rkey is the only possible copy (getRecord)."""
+        found = self.find_existing(req)
+        return [found] if found else []
+
+    def delete(self, remote_id: str) -> None:
+        """deleteRecord for one of the account's posts (at://did/app.bsky.feed.post/rkey)."""
+        parts = remote_id.removeprefix("at://").split("/")
+        if len(parts) != 3 or parts[1] != POST_COLLECTION or not is_valid_tid(parts[2]):
+            raise Rejected("This is not a Bluesky post of this account.")
+        with self.http_client() as client:
+            session, _ = self._session(client)
+            if parts[0] != session.did:
+                raise Rejected("This post belongs to another account.")
+            resp = send(
+                client,
+                "POST",
+                self._xrpc("com.atproto.repo.deleteRecord"),
+                creates=False,
+                json={"repo": session.did, "collection": POST_COLLECTION, "rkey": parts[2]},
+                headers=_bearer(session.access_jwt),
+            )
+            self._raise_for(resp)
 
     def _server(self) -> str:
         return self.checked_url((self.config.server_url or DEFAULT_SERVER).rstrip("/"))
