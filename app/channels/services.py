@@ -333,3 +333,48 @@ def recheck_servers_tick() -> int:
 
 def _audit_test(channel: Channel, actor: User | None, *, ok: bool) -> None:
     record("channel.test", actor=actor, organisation=channel.organisation, obj=channel, details={"ok": ok})
+
+
+# ---------------------------------------------------------------- length per channel
+
+
+@dataclass(frozen=True)
+class ChannelLength:
+    """A text counted the way one channel's server counts it."""
+
+    channel: Channel
+    count: int
+    limit: int
+    unit: str
+    problems: tuple[str, ...]
+
+    @property
+    def is_refused(self) -> bool:
+        """The server would refuse this text (too long, or another platform rule such as bytes)."""
+        return self.count > self.limit or bool(self.problems)
+
+
+def channel_length(text: str, channel: Channel) -> ChannelLength | None:
+    """Count a text by the channel's own server rule and limit; None for platforms without a count."""
+    from app.drafting.lengths import PLATFORMS, count
+
+    if channel.platform not in PLATFORMS:
+        return None
+    result = count(text, channel.platform, limit=channel.char_limit, rule=channel.length_rule)
+    return ChannelLength(channel, result.count, result.limit, result.unit, tuple(result.problems))
+
+
+def channels_counting_their_own_way(platforms: list[str]) -> list[Channel]:
+    """Active channels on these platforms whose server counts differently from the platform default."""
+    from app.drafting.lengths import limit_for
+
+    query = (
+        select(Channel)
+        .where(Channel.is_archived.is_(False), Channel.platform.in_(platforms))
+        .order_by(Channel.organisation_id, Channel.display_name)
+    )
+    return [
+        c
+        for c in db.session.scalars(query)
+        if c.length_rule is not None or (c.char_limit is not None and c.char_limit != limit_for(c.platform))
+    ]

@@ -178,6 +178,7 @@ def check(message_id: int):
         "drafting/_live_checks.html",
         message=message,
         results=_with_segments(results),
+        channel_lengths=_channel_lengths(message, text, variants),
         live_errors=any(r.has_errors for r in results),
         is_unsaved=is_unsaved,
         submit_endpoint=_submit_endpoint(),
@@ -345,6 +346,7 @@ def _render_editor(message: Message, **overrides: Any) -> str:
         "platforms": platforms,
         "platform_labels": PLATFORM_LABELS,
         "results": _with_segments(results),
+        "channel_lengths": _channel_lengths(message, message.text, variants),
         "edit_form": edit_form,
         "adapt_form": adapt_form,
         "revise_form": overrides.pop("revise_form", None) or ReviseForm(formdata=None),
@@ -381,6 +383,18 @@ def _with_segments(results: list[services.PlatformCheck]) -> list[dict[str, Any]
         }
         for r in results
     ]
+
+
+def _channel_lengths(message: Message, text: str, variants: dict[str, str]) -> list[Any]:
+    """The text (or its variant) counted by each channel whose server counts its own way."""
+    from app.channels.services import channel_length, channels_counting_their_own_way
+
+    platforms = list(message.campaign.platforms or [])
+    measured = (
+        channel_length((variants.get(c.platform) or "").strip() or text, c)
+        for c in channels_counting_their_own_way(platforms)
+    )
+    return [m for m in measured if m is not None]
 
 
 def _posted_variants(message: Message) -> dict[str, str]:

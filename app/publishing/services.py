@@ -15,6 +15,7 @@ from app.accounts.models import Organisation, Role, User
 from app.audit.services import record
 from app.campaigns.models import Campaign, campaign_partners
 from app.channels.models import Channel
+from app.channels.services import ChannelLength, channel_length
 from app.common.time import utcnow
 from app.drafting.models import Message, MessageStatus, MessageVersion
 from app.extensions import db
@@ -345,13 +346,20 @@ def reschedule_post(post: Post, *, actor: User, at: datetime | None, now: dateti
         )
 
 
+def channel_lengths(message: Message, channels: list[Channel]) -> dict[int, ChannelLength]:
+    """The approved text as each channel's server counts it, by channel id (schedule page)."""
+    version = message.current_version
+    if version is None:
+        return {}
+    measured = {c.id: channel_length(frozen_text(version, c.platform), c) for c in channels}
+    return {k: v for k, v in measured.items() if v is not None}
+
+
 def _check_length(text: str, channel: Channel) -> None:
     """Refuse a text this channel's server would refuse: its own count rule, limit and byte cap."""
-    from app.drafting.lengths import PLATFORMS, count
-
-    if channel.platform not in PLATFORMS:
+    result = channel_length(text, channel)
+    if result is None:
         return
-    result = count(text, channel.platform, limit=channel.char_limit, rule=channel.length_rule)
     if result.count > result.limit:
         raise PublishingError(
             _(

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from app.drafting.lengths import count
+from app.extensions import db
+from app.publishing.models import Post
 from app.publishing.services import PublishingError
 from tests.fakes.mastodon import PROFILES, FakeMastodon
 
@@ -65,3 +68,42 @@ def test_bluesky_bytes_are_checked_when_scheduling(platform_channel, make_messag
     assert len(text.encode()) > 3000
     with pytest.raises(PublishingError, match="bytes"):
         schedule(make_message(text), [channel], now=now)
+
+
+def _takahe_channel(platform_channel):
+    channel, fake = platform_channel("mastodon", name="Takahē home")
+    channel.server_software = "takahe"
+    fake.profile = PROFILES["takahe"]
+    db.session.commit()
+    return channel
+
+
+def test_the_schedule_page_flags_a_channel_whose_server_would_refuse(
+    client, auth, lead, platform_channel, make_message
+):
+    channel = _takahe_channel(platform_channel)
+    message = make_message(_text_of(496))
+    auth.login(lead)
+
+    page = client.get(f"/publishing/schedule/{message.id}").get_data(as_text=True)
+
+    assert "this server would refuse it" in page
+    assert f'data-count="{len(message.text)}" data-limit="500"' in page
+    response = client.post(
+        f"/publishing/schedule/{message.id}", data={"channel_ids": [channel.id], "mode": "next"}
+    )
+    assert response.status_code == 200 and db.session.scalar(select(Post)) is None
+
+
+def test_the_editor_counts_the_text_by_each_channel_server(
+    client, auth, lead, platform_channel, make_message
+):
+    _takahe_channel(platform_channel)
+    message = make_message(_text_of(496))
+    auth.login(lead)
+
+    page = client.get(f"/messages/{message.id}").get_data(as_text=True)
+
+    assert "Per channel: each server counts in its own way" in page
+    assert "Takahē home" in page and "this server would refuse it" in page
+    assert 'data-count="496" data-limit="500"' in page  # the platform's own count, unchanged
