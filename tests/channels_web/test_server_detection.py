@@ -110,3 +110,13 @@ def test_a_stored_session_copied_to_another_channel_is_not_used(org, lead):
         get_connector(services.channel_config(channels[1])).test_connection()
 
         assert fake.sessions_created == 2
+
+
+def test_the_channel_page_names_the_server_software(client, auth, org, lead):
+    with FakeMastodon(profile="takahe") as fake:
+        channel = _mastodon_channel(org, lead, fake.url)
+        services.test_connection(channel, actor=lead)
+        db.session.commit()
+    auth.login(lead)
+    page = client.get(f"/channels/{channel.id}").get_data(as_text=True)
+    assert "takahe 0.11.0" in page and "counts every character" in page
