@@ -45,6 +45,12 @@ class DbSessionStore:
         """
         self._ensure_row()
         with db.engine.begin() as conn:
+            # A no-op write takes the row lock on PostgreSQL and the write lock on SQLite alike.
+            conn.execute(
+                update(ChannelSession)
+                .where(ChannelSession.channel_id == self.channel_id)
+                .values(updated_at=ChannelSession.updated_at)
+            )
             value = conn.execute(
                 select(ChannelSession.session_encrypted)
                 .where(ChannelSession.channel_id == self.channel_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -120,3 +121,40 @@ def test_the_channel_page_names_the_server_software(client, auth, org, lead):
     auth.login(lead)
     page = client.get(f"/channels/{channel.id}").get_data(as_text=True)
     assert "takahe 0.11.0" in page and "counts every character" in page
+
+
+def test_processes_racing_for_a_session_open_only_one(org, lead, app):
+    """Four workers start at once with no stored session: the row lock lets one log in."""
+    with FakeBluesky() as fake:
+        channel = services.create_channel(
+            org,
+            "bluesky",
+            services.ChannelFields(display_name="Sky", server_url=fake.url, handle="counterpoint.test"),
+            {"app_password": "app-pass-1234"},
+            actor=lead,
+        )
+        db.session.commit()
+        config = services.channel_config(channel)
+        from app.channels.connectors.bluesky import clear_sessions
+
+        clear_sessions()
+        fake.session_delay = 0.3
+        errors: list[BaseException] = []
+        start = threading.Barrier(4)
+
+        def worker() -> None:
+            start.wait()
+            with app.app_context():
+                try:
+                    get_connector(config).test_connection()
+                except BaseException as error:  # reported below
+                    errors.append(error)
+
+        threads = [threading.Thread(target=worker) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+
+        assert errors == []
+        assert fake.sessions_created == 1

@@ -44,6 +44,7 @@ class FakeBluesky(FakeService):
         self.access_ttl = access_ttl
         self.refresh_ttl = refresh_ttl
         self.sessions_created = 0
+        self.session_delay = 0.0  # seconds createSession takes (to make racing clients overlap)
         self.sessions_refreshed = 0
         self.records: dict[tuple[str, str], dict[str, Any]] = {}
         self._secret = secrets.token_bytes(32)
@@ -72,6 +73,7 @@ class FakeBluesky(FakeService):
         scripted = self.next_script("createSession")
         if scripted is not None:
             return self._common_script(scripted) or _error(500, "InternalServerError", "scripted")
+        time.sleep(self.session_delay)
         identifier = request.param("identifier")
         account = self.accounts.get(identifier or "")
         if account is None or not hmac.compare_digest(account["password"], request.param("password") or ""):
