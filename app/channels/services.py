@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from app.accounts.models import Organisation, Role, User
 from app.audit.services import record
@@ -308,6 +308,7 @@ def refresh_char_limit(channel: Channel) -> str | None:
 
 
 SERVER_RECHECK = timedelta(days=1)
+UNKNOWN_RECHECK = timedelta(hours=1)
 _RECHECKS_PER_TICK = 5
 
 
@@ -318,7 +319,12 @@ def recheck_servers_tick() -> int:
         .where(
             Channel.platform == "mastodon",
             Channel.is_archived.is_(False),
-            or_(Channel.checked_at.is_(None), Channel.checked_at < utcnow() - SERVER_RECHECK),
+            or_(
+                Channel.checked_at.is_(None),
+                Channel.checked_at < utcnow() - SERVER_RECHECK,
+                # Never detected (e.g. channels made before detection existed): try again hourly.
+                and_(Channel.server_software.is_(None), Channel.checked_at < utcnow() - UNKNOWN_RECHECK),
+            ),
         )
         .order_by(Channel.checked_at.is_not(None), Channel.checked_at)
         .limit(_RECHECKS_PER_TICK)

@@ -158,3 +158,15 @@ def test_processes_racing_for_a_session_open_only_one(org, lead, app):
 
         assert errors == []
         assert fake.sessions_created == 1
+
+
+def test_a_channel_never_detected_is_tried_again_within_the_hour(org, lead):
+    with FakeMastodon(profile="takahe") as fake:
+        channel = _mastodon_channel(org, lead, fake.url)
+        channel.server_software, channel.checked_at = None, utcnow() - timedelta(hours=2)
+        db.session.commit()
+
+        assert services.recheck_servers_tick() == 1
+
+    db.session.expire_all()
+    assert channel.server_software == "takahe"
