@@ -29,7 +29,8 @@ fi
 node_dir="$(cd "$(dirname "$node_bin")/.." && pwd)"
 echo "== Node: $node_bin ($("$node_bin" --version)), headers in $node_dir/include"
 export PATH="$node_dir/bin:$PATH"
-export npm_config_nodedir="$node_dir"
+# Headers for building better-sqlite3 (the npm `node` package ships them; a system Node may not).
+if [ -d "$node_dir/include/node" ]; then export npm_config_nodedir="$node_dir"; fi
 export npm_config_build_from_source=true
 
 mkdir -p "$home/pds"
