@@ -386,13 +386,17 @@ def _with_segments(results: list[services.PlatformCheck]) -> list[dict[str, Any]
 
 
 def _channel_lengths(message: Message, text: str, variants: dict[str, str]) -> list[Any]:
-    """The text (or its variant) counted by each channel whose server counts its own way."""
+    """The text (or its variant) counted by each channel whose server counts its own way.
+
+    Only channels of organisations taking part in the campaign: those are where it may go.
+    """
     from app.channels.services import channel_length, channels_counting_their_own_way
 
-    platforms = list(message.campaign.platforms or [])
+    campaign = message.campaign
     measured = (
         channel_length((variants.get(c.platform) or "").strip() or text, c)
-        for c in channels_counting_their_own_way(platforms)
+        for c in channels_counting_their_own_way(list(campaign.platforms or []))
+        if campaign.takes_part(c.organisation_id)
     )
     return [m for m in measured if m is not None]
 

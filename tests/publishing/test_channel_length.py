@@ -107,3 +107,20 @@ def test_the_editor_counts_the_text_by_each_channel_server(
     assert "Per channel: each server counts in its own way" in page
     assert "Takahē home" in page and "this server would refuse it" in page
     assert 'data-count="496" data-limit="500"' in page  # the platform's own count, unchanged
+
+
+def test_the_editor_leaves_out_channels_of_organisations_outside_the_campaign(
+    client, auth, lead, make_org, make_channel, make_message, mastodon
+):
+    outsider = make_org("outside", name="Outside")
+    channel = make_channel(
+        outsider, "mastodon", server_url=mastodon.url, credentials={"access_token": "t"}, name="Not ours"
+    )
+    channel.server_software = "takahe"
+    db.session.commit()
+    message = make_message(_text_of(496))
+    auth.login(lead)
+
+    page = client.get(f"/messages/{message.id}").get_data(as_text=True)
+
+    assert "Not ours" not in page
