@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 
-from app.channels.connectors import AuthError, ChannelConfig, PublishRequest, UnknownOutcome, get_connector
+from app.channels.connectors import (
+    AuthError,
+    ChannelConfig,
+    PublishRequest,
+    RateLimited,
+    UnknownOutcome,
+    get_connector,
+)
 from tests.channels.conftest import loopback_config
 from tests.fakes.pds import LossyProxy, PdsUnavailable, RealPds, ensure_installed
 
@@ -98,3 +106,25 @@ def test_a_wrong_app_password_is_auth_error_after_one_request(pds, account, conf
         get_connector(wrong).publish(_request("Jamais publié.", "pds-wrong"))
 
     assert [r.path for r in proxy.requests] == ["/xrpc/com.atproto.server.createSession"]
+
+
+def test_the_session_rate_limit_of_the_real_pds_gives_a_reset_time(pds):
+    """createSession allows 30 per 5 minutes; the 31st says when to come back (RateLimit-Reset)."""
+    session, app_password = pds.create_account("limited.test")
+    url = f"{pds.url}/xrpc/com.atproto.server.createSession"
+    answers = [
+        httpx.post(url, json={"identifier": "limited.test", "password": app_password}, timeout=10).status_code
+        for _ in range(30)
+    ]
+    config = replace(
+        loopback_config(
+            "bluesky", pds.url, handle="limited.test", credentials={"app_password": app_password}
+        ),
+        timeout=10.0,
+    )
+    with pytest.raises(RateLimited) as caught:
+        get_connector(config).test_connection()
+
+    assert set(answers) == {200}
+    assert caught.value.retry_at is not None
+    assert datetime.now(UTC) < caught.value.retry_at <= datetime.now(UTC) + timedelta(minutes=5, seconds=2)
