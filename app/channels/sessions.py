@@ -16,8 +16,8 @@ from cryptography.fernet import InvalidToken
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.channels.crypto import CredentialError, fernet
 from app.channels.models import ChannelSession
+from app.common.crypto import CredentialError, fernet
 from app.common.time import utcnow
 from app.extensions import db
 

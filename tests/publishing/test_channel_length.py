@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.drafting.lengths import count
+from app.checks.lengths import count
 from app.extensions import db
 from app.publishing.models import Post
 from app.publishing.services import PublishingError

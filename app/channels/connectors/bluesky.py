@@ -13,7 +13,6 @@ import json
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -32,6 +31,7 @@ from app.channels.connectors.base import (
     json_or_none,
     send,
 )
+from app.checks.lengths import is_known_tld
 
 DEFAULT_SERVER = "https://bsky.social"
 POST_COLLECTION = "app.bsky.feed.post"
@@ -64,11 +64,6 @@ _HASHTAG = regex.compile(
 )
 _TRAILING_PUNCT = regex.compile(r"\p{P}+$")
 _LINK_TRAILING = ".,;:!?\"'”’»›"
-_TLDS = frozenset(
-    line.strip().lower()
-    for line in (Path(__file__).parents[2] / "drafting" / "data" / "tlds.txt").read_text("utf-8").splitlines()
-    if line.strip() and not line.startswith("#")
-)
 _MAX_TAG = 64
 
 
@@ -382,7 +377,7 @@ def build_facets(text: str, resolve: Any) -> list[dict[str, Any]]:
     taken: list[tuple[int, int]] = []
     for match in _LINK.finditer(text):
         domain = match.group("domain")
-        if domain and domain.rsplit(".", 1)[-1].lower() not in _TLDS:
+        if domain and not is_known_tld(domain.rsplit(".", 1)[-1]):
             continue
         url = _trim_link(match.group(0))
         start, end = match.start(), match.start() + len(url)
