@@ -1,7 +1,7 @@
 """Channels remember their server software and version; platform sessions shared by all processes.
 
 Revision ID: mastodon01
-Revises: outcomes01
+Revises: structure02
 Create Date: 2026-11-29 12:40:00
 
 """
@@ -13,7 +13,7 @@ import app.common.types
 
 # revision identifiers, used by Alembic.
 revision = 'mastodon01'
-down_revision = 'outcomes01'
+down_revision = 'structure02'
 branch_labels = None
 depends_on = None
 
