@@ -406,7 +406,7 @@ def _channel_lengths(message: Message, text: str, variants: dict[str, str]) -> l
     measured = (
         channel_length((variants.get(c.platform) or "").strip() or text, c)
         for c in channels_counting_their_own_way(list(campaign.platforms or []))
-        if campaign.takes_part(c.organisation_id)
+        if takes_part(c.organisation_id, campaign)
     )
     return [m for m in measured if m is not None]
 
