@@ -11,6 +11,7 @@ import uuid
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask, g
 
+from app.channels.services import recheck_servers_tick
 from app.common.time import utcnow
 from app.extensions import db
 from app.outcomes.collect import collect_task
@@ -21,8 +22,9 @@ from app.review.tasks import expire_approvals_tick
 log = logging.getLogger(__name__)
 
 # Work done on every tick, in order: revoke stale approvals, reclaim expired leases, publish due posts,
-# then read the public counts of posted items (at most once a minute; see outcomes.collect).
-TASKS = (expire_approvals_tick, sweep_task, dispatch_task, collect_task)
+# then read the public counts of posted items (at most once a minute; see outcomes.collect), then
+# re-read, once a day, which software each Mastodon-API channel's server runs.
+TASKS = (expire_approvals_tick, sweep_task, dispatch_task, collect_task, recheck_servers_tick)
 
 
 def beat(worker_id: str) -> None:

@@ -41,6 +41,9 @@ class Channel(db.Model):
     # Read from the instance on save and on "test connection" (Mastodon servers differ).
     detected_char_limit: Mapped[int | None] = mapped_column(Integer)
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Server software and version read at test-connection and daily (app.channels.capabilities).
+    server_software: Mapped[str | None] = mapped_column(String(64))
+    server_version: Mapped[str | None] = mapped_column(String(64))
 
     organisation: Mapped[Organisation] = relationship()
 
@@ -53,6 +56,31 @@ class Channel(db.Model):
         return bool(self.credentials_encrypted)
 
     @property
+    def length_rule(self) -> str | None:
+        """How this channel's server counts length: None = the platform's own rule."""
+        if self.platform != "mastodon":
+            return None
+        from app.channels.capabilities import capabilities_for
+
+        rule = capabilities_for(self.server_software).length_rule
+        return None if rule == "mastodon" else rule
+
+    @property
     def char_limit(self) -> int | None:
         """The limit posts must respect: the override, else what the instance says."""
         return self.char_limit_override or self.detected_char_limit
+
+
+class ChannelSession(db.Model):
+    """A platform session shared by every process (Bluesky: createSession is limited to 30/5 min).
+
+    Encrypted like credentials and bound to its channel; refreshed under a row lock.
+    """
+
+    __tablename__ = "channel_sessions"
+
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True)
+    session_encrypted: Mapped[str | None] = mapped_column(Text)
+    # When the refresh token expires: after that the session is useless.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

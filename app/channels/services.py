@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from app.accounts.models import Organisation, Role, User
 from app.accounts.services import check_password
 from app.audit.services import record
 from app.channels.connectors import CONNECTOR_SPECS, ChannelConfig, ConnectorError, get_connector
 from app.channels.connectors.bluesky import clear_sessions
+from app.channels.connectors.mastodon import MastodonConnector
 from app.channels.connectors.webhook import generate_webhook_secret
 from app.channels.models import Channel
+from app.channels.sessions import DbSessionStore
 from app.channels.urls import UnsafeURLError, validate_outbound_url
 from app.common.crypto import CredentialError, decrypt_credentials, encrypt_credentials, fernet
 from app.common.time import is_valid_zone, utcnow
@@ -110,7 +113,6 @@ def _clean_credentials(platform: str, credentials: dict[str, str]) -> dict[str, 
     spec = CONNECTOR_SPECS[platform]
     cleaned = {f.name: (credentials.get(f.name) or "").strip() for f in spec.credentials}
     if platform == "webhook" and not cleaned.get("secret"):
-
         cleaned["secret"] = generate_webhook_secret()
     missing = [f.label for f in spec.credentials if not cleaned.get(f.name)]
     if missing:
@@ -248,41 +250,90 @@ def channel_config(channel: Channel) -> ChannelConfig:
         timeout=float(config.get("COUNTERPOINT_CONNECTOR_TIMEOUT", 10.0)),
         allow_private_urls=bool(config.get("COUNTERPOINT_ALLOW_PRIVATE_URLS")),
         require_https=config.get("COUNTERPOINT_ENV") == "production",
+        server_software=channel.server_software,
+        session_store=DbSessionStore(channel.id) if channel.platform == "bluesky" and channel.id else None,
     )
 
 
 def test_connection(channel: Channel, *, actor: User | None) -> str:
-    """Check the credentials without posting; reads the instance's character limit where available."""
+    """Check the credentials without posting; reads the server's software, version and limit."""
     try:
-        connector = get_connector(channel_config(channel))
-        answer = connector.test_connection()
-        limit = connector.character_limit()
+        answer = get_connector(channel_config(channel)).test_connection()
+        _detect_server(channel)
     except CredentialError as error:
         _audit_test(channel, actor, ok=False)
         raise ChannelError(str(error)) from None
     except ConnectorError as error:
         _audit_test(channel, actor, ok=False)
         raise ChannelError(error.message) from None
-    channel.checked_at = utcnow()
-    if limit:
-        channel.detected_char_limit = limit
-    db.session.flush()
     _audit_test(channel, actor, ok=True)
     return answer
 
 
+def _detect_server(channel: Channel) -> None:
+    """Store what the server says it is (Mastodon-API servers differ: app.channels.capabilities)."""
+    channel.checked_at = utcnow()
+    connector = get_connector(channel_config(channel))
+    if isinstance(connector, MastodonConnector):
+        info = connector.server_info()
+        changed = (info.software, info.version) != (channel.server_software, channel.server_version)
+        channel.server_software = (info.software or "")[:64] or None
+        channel.server_version = (info.version or "")[:64] or None
+        if changed:
+            record(
+                "channel.server_detected",
+                actor=None,
+                organisation=channel.organisation,
+                obj=channel,
+                details={"software": channel.server_software, "version": channel.server_version},
+            )
+        limit = info.char_limit
+    else:
+        limit = connector.character_limit()
+    if limit:
+        channel.detected_char_limit = limit
+    db.session.flush()
+
+
 def refresh_char_limit(channel: Channel) -> str | None:
-    """Read the character limit from the instance; returns a message for people when it cannot."""
+    """Read software, version and limit from the server; returns a message for people when it cannot."""
     if channel.platform != "mastodon":
         return None
     try:
-        limit = get_connector(channel_config(channel)).character_limit()
+        _detect_server(channel)
     except (ConnectorError, CredentialError) as error:
         return getattr(error, "message", str(error))
-    if limit:
-        channel.detected_char_limit = limit
-        db.session.flush()
     return None
+
+
+SERVER_RECHECK = timedelta(days=1)
+UNKNOWN_RECHECK = timedelta(hours=1)
+_RECHECKS_PER_TICK = 5
+
+
+def recheck_servers_tick() -> int:
+    """Worker task: read again, once a day, what software each Mastodon-API channel's server runs."""
+    due = db.session.scalars(
+        select(Channel)
+        .where(
+            Channel.platform == "mastodon",
+            Channel.is_archived.is_(False),
+            or_(
+                Channel.checked_at.is_(None),
+                Channel.checked_at < utcnow() - SERVER_RECHECK,
+                # Never detected (e.g. channels made before detection existed): try again hourly.
+                and_(Channel.server_software.is_(None), Channel.checked_at < utcnow() - UNKNOWN_RECHECK),
+            ),
+        )
+        .order_by(Channel.checked_at.is_not(None), Channel.checked_at)
+        .limit(_RECHECKS_PER_TICK)
+    ).all()
+    for channel in due:
+        problem = refresh_char_limit(channel)
+        if problem:
+            channel.checked_at = utcnow()  # tried today; the next try is tomorrow
+        db.session.commit()
+    return len(due)
 
 
 def _audit_test(channel: Channel, actor: User | None, *, ok: bool) -> None:
@@ -299,3 +350,48 @@ def rotate_all() -> int:
         count += 1
     db.session.flush()
     return count
+
+
+# ---------------------------------------------------------------- length per channel
+
+
+@dataclass(frozen=True)
+class ChannelLength:
+    """A text counted the way one channel's server counts it."""
+
+    channel: Channel
+    count: int
+    limit: int
+    unit: str
+    problems: tuple[str, ...]
+
+    @property
+    def is_refused(self) -> bool:
+        """The server would refuse this text (too long, or another platform rule such as bytes)."""
+        return self.count > self.limit or bool(self.problems)
+
+
+def channel_length(text: str, channel: Channel) -> ChannelLength | None:
+    """Count a text by the channel's own server rule and limit; None for platforms without a count."""
+    from app.checks.lengths import PLATFORMS, count
+
+    if channel.platform not in PLATFORMS:
+        return None
+    result = count(text, channel.platform, limit=channel.char_limit, rule=channel.length_rule)
+    return ChannelLength(channel, result.count, result.limit, result.unit, tuple(result.problems))
+
+
+def channels_counting_their_own_way(platforms: list[str]) -> list[Channel]:
+    """Active channels on these platforms whose server counts differently from the platform default."""
+    from app.checks.lengths import limit_for
+
+    query = (
+        select(Channel)
+        .where(Channel.is_archived.is_(False), Channel.platform.in_(platforms))
+        .order_by(Channel.organisation_id, Channel.display_name)
+    )
+    return [
+        c
+        for c in db.session.scalars(query)
+        if c.length_rule is not None or (c.char_limit is not None and c.char_limit != limit_for(c.platform))
+    ]

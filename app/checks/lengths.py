@@ -22,6 +22,7 @@ __all__ = [
     "find_hashtags",
     "find_mentions",
     "find_urls",
+    "is_known_tld",
     "limit_for",
     "measure",
 ]
@@ -72,7 +73,14 @@ def _load_tlds() -> frozenset[str]:
     )
 
 
-_TLD_ALT = "|".join(sorted(_load_tlds(), key=lambda t: (-len(t), t)))
+_TLDS = _load_tlds()
+_TLD_ALT = "|".join(sorted(_TLDS, key=lambda t: (-len(t), t)))
+
+
+def is_known_tld(label: str) -> bool:
+    """Whether a top-level domain is one a bare link may end in (data/tlds.txt)."""
+    return label.lower() in _TLDS
+
 
 # twitter-text link rules: the host must end in a known TLD (or punycode), with or without a
 # scheme; bare IP addresses and dotless hosts are not links. data/tlds.txt holds every country
@@ -160,22 +168,28 @@ def limit_for(platform: str) -> int:
     return TABLE[_check_platform(platform)].limit
 
 
-def count(text: str, platform: str, *, limit: int | None = None) -> LengthResult:
-    """Count the text as the platform does and list the platform rules it breaks."""
-    return measure(text, platform, limit=limit)[0]
+def count(text: str, platform: str, *, limit: int | None = None, rule: str | None = None) -> LengthResult:
+    """Count the text as the platform does and list the platform rules it breaks.
+
+    rule is a channel's server length rule (app.channels.capabilities): "raw" counts code
+    points, "strict" the larger of raw and the platform's own count; None is the platform's.
+    """
+    return measure(text, platform, limit=limit, rule=rule)[0]
 
 
 def measure(
-    text: str, platform: str, *, limit: int | None = None
+    text: str, platform: str, *, limit: int | None = None, rule: str | None = None
 ) -> tuple[LengthResult, tuple[LengthProblem, ...]]:
     """Like count(), plus the span of each problem so the editor can highlight it."""
-    return _measure(text, _check_platform(platform), limit)
+    return _measure(text, _check_platform(platform), limit, rule if rule in ("raw", "strict") else None)
 
 
 @lru_cache(maxsize=512)
-def _measure(text: str, platform: str, limit: int | None) -> tuple[LengthResult, tuple[LengthProblem, ...]]:
+def _measure(
+    text: str, platform: str, limit: int | None, rule: str | None = None
+) -> tuple[LengthResult, tuple[LengthProblem, ...]]:
     max_len = TABLE[platform].limit if limit is None else limit
-    segments = _SEGMENTERS[TABLE[platform].length_rule](text)
+    segments = _segments_by_rule(text, platform, rule)
     total = sum(w for _s, _e, w in segments)
     problems: list[LengthProblem] = []
     if total > max_len:
@@ -185,6 +199,17 @@ def _measure(text: str, platform: str, limit: int | None) -> tuple[LengthResult,
     problems.extend(_caps(text, platform))
     result = LengthResult(total, max_len, TABLE[platform].unit, [p.message for p in problems])
     return result, tuple(problems)
+
+
+def _segments_by_rule(text: str, platform: str, rule: str | None) -> list[tuple[int, int, int]]:
+    """The platform's segments, or raw code points, or whichever of the two counts more."""
+    own = _SEGMENTERS[TABLE[platform].length_rule](text)
+    if rule is None:
+        return own
+    raw = [(i, i + 1, 1) for i in range(len(text))]
+    if rule == "raw":
+        return raw
+    return raw if len(raw) > sum(w for _s, _e, w in own) else own
 
 
 def _check_platform(platform: str) -> str:

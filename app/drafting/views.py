@@ -187,6 +187,7 @@ def check(message_id: int):
         message=message,
         actions=services.available_actions(message),
         results=_with_segments(results),
+        channel_lengths=_channel_lengths(message, text, variants),
         live_errors=any(r.has_errors for r in results),
         is_unsaved=is_unsaved,
     )
@@ -354,6 +355,7 @@ def _render_editor(message: Message, **overrides: Any) -> str:
         "platforms": platforms,
         "platform_labels": {key: row.label for key, row in PLATFORM_TABLE.items()},
         "results": _with_segments(results),
+        "channel_lengths": _channel_lengths(message, message.text, variants),
         "edit_form": edit_form,
         "adapt_form": adapt_form,
         "revise_form": overrides.pop("revise_form", None) or ReviseForm(formdata=None),
@@ -391,6 +393,22 @@ def _with_segments(results: list[services.PlatformCheck]) -> list[dict[str, Any]
         }
         for r in results
     ]
+
+
+def _channel_lengths(message: Message, text: str, variants: dict[str, str]) -> list[Any]:
+    """The text (or its variant) counted by each channel whose server counts its own way.
+
+    Only channels of organisations taking part in the campaign: those are where it may go.
+    """
+    from app.channels.services import channel_length, channels_counting_their_own_way
+
+    campaign = message.campaign
+    measured = (
+        channel_length((variants.get(c.platform) or "").strip() or text, c)
+        for c in channels_counting_their_own_way(list(campaign.platforms or []))
+        if takes_part(c.organisation_id, campaign)
+    )
+    return [m for m in measured if m is not None]
 
 
 def _posted_variants(message: Message) -> dict[str, str]:

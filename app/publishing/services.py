@@ -16,7 +16,7 @@ from app.campaigns.visibility import takes_part as campaign_takes_part
 from app.campaigns.visibility import visible_to as campaign_visible_to
 from app.channels.models import Channel
 from app.channels.scheduling import next_free_slot, refusal, rules_for
-from app.checks.lengths import PLATFORMS, count
+from app.channels.services import ChannelLength, channel_length
 from app.common.sql import rowcount
 from app.common.time import utcnow
 from app.drafting.models import Message, MessageVersion
@@ -351,11 +351,20 @@ def reschedule_post(post: Post, *, actor: User, at: datetime | None, now: dateti
         )
 
 
-def _check_length(text: str, channel: Channel) -> None:
+def channel_lengths(message: Message, channels: list[Channel]) -> dict[int, ChannelLength]:
+    """The approved text as each channel's server counts it, by channel id (schedule page)."""
+    version = message.current_version
+    if version is None:
+        return {}
+    measured = {c.id: channel_length(frozen_text(version, c.platform), c) for c in channels}
+    return {k: v for k, v in measured.items() if v is not None}
 
-    if channel.platform not in PLATFORMS:
+
+def _check_length(text: str, channel: Channel) -> None:
+    """Refuse a text this channel's server would refuse: its own count rule, limit and byte cap."""
+    result = channel_length(text, channel)
+    if result is None:
         return
-    result = count(text, channel.platform, limit=channel.char_limit)
     if result.count > result.limit:
         raise PublishingError(
             _(
@@ -364,6 +373,15 @@ def _check_length(text: str, channel: Channel) -> None:
                 unit=result.unit,
                 name=channel.display_name,
                 limit=result.limit,
+            )
+        )
+    if result.problems:
+        # e.g. Bluesky's 3,000 UTF-8 bytes, hashtag caps: the platform refuses these at send time.
+        raise PublishingError(
+            _(
+                "%(name)s would refuse this text: %(problem)s",
+                name=channel.display_name,
+                problem=result.problems[0],
             )
         )
 
@@ -559,7 +577,12 @@ def notify_managers(
 
 def _notify_scheduler(post: Post, *, answer: str, organisation: str, reason: str = "") -> None:
     """Tell the person who scheduled a partner post how the channel's organisation answered."""
-    params = {"answer": answer, "organisation": organisation, "channel": post.channel.display_name, "reason": reason}
+    params = {
+        "answer": answer,
+        "organisation": organisation,
+        "channel": post.channel.display_name,
+        "reason": reason,
+    }
     notify(
         [post.created_by],
         kind=NotificationKind.POST_PARTNER_ANSWER,

@@ -335,6 +335,7 @@ def schedule(message_id: int):
         message=message,
         form=form,
         channels=channels,
+        lengths=services.channel_lengths(message, channels),
         approved=approved,
         zone=zone,
     )

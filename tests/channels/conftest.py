@@ -11,6 +11,7 @@ import pytest
 from app.channels.connectors import ChannelConfig, PublishRequest
 from app.channels.connectors.bluesky import clear_sessions
 from tests.fakes.bluesky import FakeBluesky
+from tests.fakes.mastodon import PROFILES as MASTODON_PROFILES
 from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.webhook import FakeWebhookReceiver
@@ -55,15 +56,22 @@ def make_request() -> Callable[..., PublishRequest]:
     return build
 
 
-@pytest.fixture
-def mastodon() -> Iterator[FakeMastodon]:
-    with FakeMastodon() as fake:
+@pytest.fixture(params=sorted(MASTODON_PROFILES))
+def mastodon(request: pytest.FixtureRequest) -> Iterator[FakeMastodon]:
+    """Every Mastodon-API connector test runs on each server profile (tests/fakes/mastodon.py)."""
+    with FakeMastodon(profile=request.param) as fake:
         yield fake
 
 
 @pytest.fixture
 def mastodon_config(mastodon: FakeMastodon) -> ChannelConfig:
-    return loopback_config("mastodon", mastodon.url, credentials={"access_token": "test-token"})
+    """The channel as it is after test-connection detected the server software."""
+    return loopback_config(
+        "mastodon",
+        mastodon.url,
+        credentials={"access_token": "test-token"},
+        server_software=mastodon.profile.software,
+    )
 
 
 @pytest.fixture

@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.channels.connectors import AuthError, RateLimited, TransientError, UnknownOutcome, get_connector
+from app.channels.connectors import (
+    AuthError,
+    RateLimited,
+    Rejected,
+    TransientError,
+    UnknownOutcome,
+    get_connector,
+)
 from app.channels.connectors.bluesky import TID_ALPHABET, build_facets, is_valid_tid, jwt_expiry, tid_for
 from tests.channels.conftest import loopback_config
 from tests.fakes.bluesky import FakeBluesky
@@ -195,3 +202,60 @@ def test_jwt_expiry_is_read_from_the_token(bluesky, bluesky_config):
     assert expiry is not None
     assert abs(expiry - (datetime.now(UTC) + timedelta(hours=2))) < timedelta(seconds=5)
     assert jwt_expiry("not-a-jwt") is None
+
+
+def _facet_texts(text: str) -> list[tuple[str, dict]]:
+    raw = text.encode("utf-8")
+    return [
+        (raw[f["index"]["byteStart"] : f["index"]["byteEnd"]].decode("utf-8"), f["features"][0])
+        for f in build_facets(text, lambda handle: None)
+    ]
+
+
+def test_a_link_keeps_its_apostrophe():
+    text = "Lire https://fr.wikipedia.org/wiki/Déclaration_des_droits_de_l'homme_et_du_citoyen, merci."
+    [(span, feature)] = _facet_texts(text)
+    assert span == "https://fr.wikipedia.org/wiki/Déclaration_des_droits_de_l'homme_et_du_citoyen"
+    assert feature["uri"] == span
+
+
+@pytest.mark.parametrize("closing", ['"', "”", "»", "’", "'", ")"])
+def test_closing_quotes_after_a_link_are_not_part_of_it(closing):
+    opening = {"”": "“", "»": "« ", "’": "‘", ")": "("}.get(closing, closing)
+    text = f"Il a dit {opening}voir https://example.org/rapport{closing} hier."
+    assert [span for span, _ in _facet_texts(text)] == ["https://example.org/rapport"]
+
+
+def test_the_keycap_emoji_is_not_a_tag():
+    text = "Numéro #️⃣ puis #Solidarité"
+    assert [(span, f["tag"]) for span, f in _facet_texts(text)] == [("#Solidarité", "Solidarité")]
+
+
+def test_a_url_without_a_scheme_is_linked_like_the_official_detector():
+    text = "Voir exemple.fr/page et (bsky.app) mais pas fichier.notatld ni a.b@mail.org"
+    found = [(span, f["uri"]) for span, f in _facet_texts(text)]
+    assert found == [("exemple.fr/page", "https://exemple.fr/page"), ("bsky.app", "https://bsky.app")]
+
+
+def test_a_dropped_answer_then_lookup_finds_the_one_record(bluesky, bluesky_config, make_request):
+    connector = get_connector(bluesky_config)
+    bluesky.script("reset_after_store")
+    with pytest.raises(UnknownOutcome):
+        connector.publish(make_request())
+
+    copies = connector.find_copies(make_request())
+
+    assert connector.supports_lookup
+    assert [c.remote_id for c in copies] == [r["uri"] for r in bluesky.records.values()]
+    assert connector.find_copies(make_request(idempotency_key="never-sent")) == []
+
+
+def test_delete_removes_the_record(bluesky, bluesky_config, make_request):
+    connector = get_connector(bluesky_config)
+    result = connector.publish(make_request())
+
+    connector.delete(result.remote_id)
+
+    assert bluesky.records == {}
+    with pytest.raises(Rejected):
+        connector.delete("at://did:plc:someoneelse/app.bsky.feed.post/3jzfcijpj2z2a")

@@ -70,3 +70,30 @@ def test_rejection_carries_the_platform_message():
 def test_rate_limit_carries_retry_at():
     error = classify_response(httpx.Response(429, headers={"Retry-After": "5"}), NOW)
     assert error.retry_at == NOW + timedelta(seconds=5)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(400, text="Invalid Bearer token", headers={"Content-Type": "text/html"}),  # Takahē
+        httpx.Response(400, json={"error": "invalid_token", "error_description": "The access token expired"}),
+        httpx.Response(422, json={"error": "The access token was revoked"}),
+        httpx.Response(400, text="<html><body><h1>Unauthorized</h1></body></html>"),
+        httpx.Response(400, text="Bad Request: token is invalid"),
+    ],
+)
+def test_a_400_or_422_that_speaks_of_the_token_is_credential_trouble(answer):
+    assert isinstance(classify_response(answer, NOW), AuthError)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(400, json={"error": "Status is too long"}),  # Takahē's length refusal
+        httpx.Response(422, json={"error": "Validation failed: Text character limit of 500 exceeded"}),
+        httpx.Response(400, json={"error": "InvalidRequest", "message": "Invalid app.bsky.feed.post record"}),
+    ],
+)
+def test_a_content_refusal_is_not_credential_trouble(answer):
+    error = classify_response(answer, NOW)
+    assert isinstance(error, Rejected) and not isinstance(error, AuthError)

@@ -44,6 +44,7 @@ class FakeBluesky(FakeService):
         self.access_ttl = access_ttl
         self.refresh_ttl = refresh_ttl
         self.sessions_created = 0
+        self.session_delay = 0.0  # seconds createSession takes (to make racing clients overlap)
         self.sessions_refreshed = 0
         self.records: dict[tuple[str, str], dict[str, Any]] = {}
         self._secret = secrets.token_bytes(32)
@@ -56,6 +57,7 @@ class FakeBluesky(FakeService):
             "com.atproto.server.getSession": self._get_session,
             "com.atproto.repo.createRecord": self._create_record,
             "com.atproto.repo.getRecord": self._get_record,
+            "com.atproto.repo.deleteRecord": self._delete_record,
             "com.atproto.identity.resolveHandle": self._resolve_handle,
         }
         route = routes.get(nsid)
@@ -71,6 +73,7 @@ class FakeBluesky(FakeService):
         scripted = self.next_script("createSession")
         if scripted is not None:
             return self._common_script(scripted) or _error(500, "InternalServerError", "scripted")
+        time.sleep(self.session_delay)
         identifier = request.param("identifier")
         account = self.accounts.get(identifier or "")
         if account is None or not hmac.compare_digest(account["password"], request.param("password") or ""):
@@ -102,7 +105,11 @@ class FakeBluesky(FakeService):
         if isinstance(claims, Reply):
             return claims
         scripted = self.next_script()
-        if scripted is not None and scripted.behaviour not in ("timeout_after_store", "malformed"):
+        if scripted is not None and scripted.behaviour not in (
+            "timeout_after_store",
+            "malformed",
+            "reset_after_store",
+        ):
             return self._common_script(scripted) or _error(500, "InternalServerError", "scripted")
         body = request.json if isinstance(request.json, dict) else {}
         record = body.get("record") if isinstance(body.get("record"), dict) else {}
@@ -124,7 +131,20 @@ class FakeBluesky(FakeService):
             return Reply(body=answer, hang=scripted.options.get("hang", self.hang_seconds))
         if scripted is not None and scripted.behaviour == "malformed":
             return Reply(body="<html>upstream proxy error</html>")
+        if scripted is not None and scripted.behaviour == "reset_after_store":
+            return Reply(drop=True)  # stored, then the connection drops before the answer
         return Reply(body=answer)
+
+    def _delete_record(self, request: RecordedRequest) -> Reply:
+        claims = self._claims(request.bearer(), "com.atproto.access")
+        if isinstance(claims, Reply):
+            return claims
+        body = request.json if isinstance(request.json, dict) else {}
+        if body.get("repo") != claims["sub"]:
+            return _error(403, "InvalidRequest", "Cannot write to another repo")
+        with self.lock:
+            self.records.pop((claims["sub"], str(body.get("rkey"))), None)  # absent: still 200, like the PDS
+        return Reply(body={})
 
     def _get_record(self, request: RecordedRequest) -> Reply:
         repo, rkey = request.param("repo"), request.param("rkey")

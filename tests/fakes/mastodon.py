@@ -1,10 +1,26 @@
-"""A loopback Mastodon server: statuses with Idempotency-Key, accounts, instance, rate-limit headers."""
+"""A loopback Mastodon-API server with SERVER PROFILES: statuses, accounts, instance, nodeinfo,
+pagination (max_id/since_id/min_id, Link header), DELETE, lost answers, rate-limit headers.
+
+Profiles (which real server behaves so):
+- "mastodon": Mastodon 4.x. Honours Idempotency-Key (the same status comes back), answers a bad
+  token 401 JSON {"error": "The access token is invalid"}, counts a URL as 23 characters and
+  @user@domain as @user (StatusLengthValidator, grapheme clusters), routes paths with or without
+  a trailing slash, answers 422 "Validation failed: Text character limit of N exceeded", and
+  with busy_key_answers=True, answers 500 to a repeated key while the first request with that key
+  is still being processed (what the issue observed on recent Mastodon: a re-send during a slow
+  answer). Off by default so that tests running simulated time against real-time hangs stay exact.
+- "takahe": Takahē 0.11 (read in its source: api/middleware.py, api/views/statuses.py,
+  api/urls.py). Ignores Idempotency-Key (every POST creates a status), answers an unknown token
+  400 text/html "Invalid Bearer token", compares len(text) in code points and answers 400
+  {"error": "Status is too long"}, has no trailing-slash routes (404).
+"""
 
 from __future__ import annotations
 
 import html
 import itertools
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,7 +30,28 @@ import regex
 from tests.fakes.http import FakeService, RecordedRequest, Reply
 
 _URL = re.compile(r"https?://[^\s<]+")
-_ACCOUNT_STATUSES = re.compile(r"^/api/v1/accounts/([^/]+)/statuses/?$")
+_ACCOUNT_STATUSES = re.compile(r"^/api/v1/accounts/([^/]+)/statuses$")
+_STATUS = re.compile(r"^/api/v1/statuses/([^/]+)$")
+
+
+@dataclass(frozen=True)
+class ServerProfile:
+    """How one real server software answers where Mastodon-API servers differ."""
+
+    name: str
+    software: str
+    version: str
+    honours_idempotency: bool
+    invalid_token_status: int
+    invalid_token_html: bool
+    counts_raw: bool
+    trailing_slash_routes: bool
+
+
+PROFILES = {
+    "mastodon": ServerProfile("mastodon", "mastodon", "4.3.0", True, 401, False, False, True),
+    "takahe": ServerProfile("takahe", "takahe", "0.11.0", False, 400, True, True, False),
+}
 
 
 @dataclass
@@ -32,14 +69,24 @@ class FakeMastodon(FakeService):
         token: str = "test-token",
         username: str = "counterpoint",
         max_characters: int = 500,
-        honour_idempotency: bool = True,
-        invalid_token_status: int = 401,
+        profile: str = "mastodon",
+        honour_idempotency: bool | None = None,
+        invalid_token_status: int | None = None,
+        nodeinfo: bool = True,
+        busy_key_answers: bool = False,
     ) -> None:
         super().__init__()
+        self.profile = PROFILES[profile]
         self.accounts = {token: _Account(id="109", username=username)}
         self.max_characters = max_characters
-        self.honour_idempotency = honour_idempotency
-        self.invalid_token_status = invalid_token_status
+        self.honour_idempotency = (
+            self.profile.honours_idempotency if honour_idempotency is None else honour_idempotency
+        )
+        self.invalid_token_status = invalid_token_status or self.profile.invalid_token_status
+        self.nodeinfo = nodeinfo
+        self.deleted: list[str] = []
+        self._in_flight: dict[str, float] = {}
+        self.busy_key_answers = busy_key_answers
         self.statuses: list[dict[str, Any]] = []
         self._by_key: dict[tuple[str, str], dict[str, Any]] = {}
         self._ids = itertools.count(110000000000000001)
@@ -48,7 +95,13 @@ class FakeMastodon(FakeService):
         self.scripted_reset_at: datetime | None = None
 
     def handle(self, request: RecordedRequest) -> Reply:
-        path = request.path.rstrip("/") or "/"
+        path = request.path
+        if path != "/" and path.endswith("/"):
+            if not self.profile.trailing_slash_routes:
+                return Reply(status=404, body="<h1>Not Found</h1>")
+            path = path.rstrip("/")
+        if request.method == "GET" and path in ("/.well-known/nodeinfo", "/nodeinfo/2.0"):
+            return self._nodeinfo(path)
         if path == "/api/v2/instance" and request.method == "GET":
             return self._reply(200, self._instance_v2())
         if path == "/api/v1/instance" and request.method == "GET":
@@ -62,10 +115,80 @@ class FakeMastodon(FakeService):
             return self._reply(200, {**self._account_json(account), "source": {"privacy": "public"}})
         match = _ACCOUNT_STATUSES.match(path)
         if match and request.method == "GET":
-            limit = int(request.param("limit") or 20)
-            mine = [s for s in reversed(self.statuses) if s["account"]["id"] == match.group(1)]
-            return self._reply(200, mine[:limit])
+            scripted = self.next_script("list")
+            if scripted is not None and scripted.behaviour == "500":
+                return self._reply(500, {"error": "We're sorry, but something went wrong"})
+            return self._list_statuses(request, match.group(1))
+        match = _STATUS.match(path)
+        if match and request.method == "DELETE":
+            return self._delete_status(account, match.group(1))
         return self._reply(404, {"error": "Record not found"})
+
+    def _list_statuses(self, request: RecordedRequest, account_id: str) -> Reply:
+        """Newest first, paged by max_id / since_id / min_id, with a Link header like Mastodon."""
+        limit = min(int(request.param("limit") or 20), 40)
+        max_id, since_id, min_id = (request.param(k) for k in ("max_id", "since_id", "min_id"))
+        with self.lock:
+            mine = [s for s in reversed(self.statuses) if s["account"]["id"] == account_id]
+        if max_id:
+            mine = [s for s in mine if int(s["id"]) < int(max_id)]
+        if since_id:
+            mine = [s for s in mine if int(s["id"]) > int(since_id)]
+        if min_id:
+            mine = [s for s in mine if int(s["id"]) > int(min_id)][-limit:]
+        page = mine[:limit]
+        reply = self._reply(200, page)
+        if page:
+            base = f"{self.url}/api/v1/accounts/{account_id}/statuses?limit={limit}"
+            reply.headers["Link"] = (
+                f'<{base}&max_id={page[-1]["id"]}>; rel="next", <{base}&min_id={page[0]["id"]}>; rel="prev"'
+            )
+        return reply
+
+    def _delete_status(self, account: _Account, status_id: str) -> Reply:
+        with self.lock:
+            found = next((s for s in self.statuses if s["id"] == status_id), None)
+            if found is None:
+                return self._reply(404, {"error": "Record not found"})
+            if found["account"]["id"] != account.id:
+                return self._reply(403, {"error": "This action is not allowed"})
+            self.statuses.remove(found)
+            self.deleted.append(status_id)
+        return self._reply(200, {**found, "text": _plain_text(found["content"])})
+
+    def _nodeinfo(self, path: str) -> Reply:
+        if not self.nodeinfo:
+            return self._reply(404, {"error": "Not found"})
+        if path == "/.well-known/nodeinfo":
+            return self._reply(
+                200,
+                {
+                    "links": [
+                        {
+                            "rel": "http://nodeinfo.diaspora.software/ns/schema/2.0",
+                            "href": f"{self.url}/nodeinfo/2.0",
+                        }
+                    ]
+                },
+            )
+        return self._reply(
+            200,
+            {
+                "version": "2.0",
+                "software": {"name": self.profile.software, "version": self.profile.version},
+                "protocols": ["activitypub"],
+                "usage": {"users": {"total": 1}},
+                "openRegistrations": False,
+            },
+        )
+
+    def length_of(self, text: str) -> int:
+        """The status length as this server software counts it."""
+        if self.profile.counts_raw:
+            return len(text)
+        text = _URL.sub("x" * 23, text)
+        text = re.sub(r"(@\w+)@[\w.-]+\w", r"\1", text)
+        return len(regex.findall(r"\X", text))
 
     def _post_status(self, request: RecordedRequest, account: _Account | None) -> Reply:
         with self.lock:
@@ -79,12 +202,16 @@ class FakeMastodon(FakeService):
             return self._invalid_token()
         key = request.headers.get("idempotency-key")
         with self.lock:
+            if key and self.busy_key_answers and self._in_flight.get(key, 0) > time.monotonic():
+                return self._reply(500, {"error": "We're sorry, but something went wrong"})
             if key and self.honour_idempotency and (account.id, key) in self._by_key:
                 return self._reply(200, self._by_key[(account.id, key)])
             text = request.param("status") or ""
             if not text.strip():
                 return self._reply(422, {"error": "Validation failed: Text can't be blank"})
-            if len(regex.findall(r"\X", text)) > self.max_characters:
+            if self.length_of(text) > self.max_characters:
+                if self.profile.counts_raw:
+                    return self._reply(400, {"error": "Status is too long"})
                 return self._reply(
                     422,
                     {"error": f"Validation failed: Text character limit of {self.max_characters} exceeded"},
@@ -98,6 +225,8 @@ class FakeMastodon(FakeService):
             return self._reply(401, {"error": "The access token is invalid"})
         if behaviour == "400_invalid_token":
             return self._reply(400, {"error": "invalid_token: The access token is invalid"})
+        if behaviour == "400_html":
+            return Reply(status=400, body="<html><body><h1>Bad Request (400)</h1></body></html>")
         if behaviour == "403":
             return self._reply(403, {"error": "This action is not allowed"})
         if behaviour == "422":
@@ -116,15 +245,25 @@ class FakeMastodon(FakeService):
             return None
         key = request.headers.get("idempotency-key")
         if behaviour == "timeout_after_store":
-            status = self._store(account, request, key)
+            status = self._store_once(account, request, key)
+            if key:
+                with self.lock:
+                    self._in_flight[key] = time.monotonic() + options.get("hang", self.hang_seconds)
             return Reply(status=200, body=status, hang=options.get("hang", self.hang_seconds))
         if behaviour == "reset_after_store":
-            self._store(account, request, key)
+            self._store_once(account, request, key)
             return Reply(drop=True)
         if behaviour == "malformed":
-            self._store(account, request, key)
+            self._store_once(account, request, key)
             return self._reply(200, "<html><body>Almost JSON {</body></html>")
         raise ValueError(f"unknown scripted behaviour {behaviour!r}")
+
+    def _store_once(self, account: _Account, request: RecordedRequest, key: str | None) -> dict[str, Any]:
+        """Store the status, unless the key is honoured and already used (then the answer is lost all the same)."""
+        with self.lock:
+            if key and self.honour_idempotency and (account.id, key) in self._by_key:
+                return self._by_key[(account.id, key)]
+        return self._store(account, request, key)
 
     def _store(self, account: _Account, request: RecordedRequest, key: str | None) -> dict[str, Any]:
         text = request.param("status") or ""
@@ -184,7 +323,7 @@ class FakeMastodon(FakeService):
         return {
             "domain": "fake.mastodon.test",
             "title": "Fake Mastodon",
-            "version": "4.3.0",
+            "version": self._version_string(),
             "configuration": {
                 "statuses": {
                     "max_characters": self.max_characters,
@@ -198,11 +337,18 @@ class FakeMastodon(FakeService):
         return {
             "uri": "fake.mastodon.test",
             "title": "Fake Mastodon",
-            "version": "4.3.0",
+            "version": self._version_string(),
             "configuration": {"statuses": {"max_characters": self.max_characters}},
         }
 
+    def _version_string(self) -> str:
+        if self.profile.software == "mastodon":
+            return self.profile.version
+        return f"{self.profile.software}/{self.profile.version}"
+
     def _invalid_token(self) -> Reply:
+        if self.profile.invalid_token_html:
+            return Reply(status=self.invalid_token_status, body="Invalid Bearer token")
         return self._reply(self.invalid_token_status, {"error": "The access token is invalid"})
 
     def _reply(
@@ -219,6 +365,10 @@ class FakeMastodon(FakeService):
             "X-RateLimit-Reset": reset.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         }
         return Reply(status=status, body=body, headers=headers)
+
+
+def _plain_text(content: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", content))
 
 
 def render_content(text: str) -> str:

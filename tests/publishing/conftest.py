@@ -171,9 +171,12 @@ def platform_channel(request, org, make_channel, mastodon, bluesky, telegram, re
 
     def make(platform: str, **rules: Any) -> tuple[Channel, Any]:
         if platform == "mastodon":
-            return make_channel(
+            channel = make_channel(
                 org, "mastodon", server_url=mastodon.url, credentials={"access_token": "test-token"}, **rules
-            ), mastodon
+            )
+            channel.server_software = mastodon.profile.software  # as test-connection detects it
+            db.session.commit()
+            return channel, mastodon
         if platform == "bluesky":
             return make_channel(
                 org,

@@ -30,6 +30,8 @@ class PublishRequest:
     idempotency_key: str
     language: str | None = None
     created_at: datetime | None = None
+    # When the first attempt went out: lookups search the account from there (minus a slack).
+    first_attempt_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,10 @@ class ChannelConfig:
     credentials: dict[str, str] = field(repr=False)
     settings: dict[str, Any] = field(default_factory=dict)
     timeout: float = 10.0
+    # Server software detected at test-connection (app.channels.capabilities); None = unknown.
+    server_software: str | None = None
+    # Where a platform session is shared between processes (app.channels.sessions); None = this process.
+    session_store: Any = field(default=None, repr=False, compare=False)
     # Secure defaults; tests and development point connectors at loopback fakes over http.
     allow_private_urls: bool = False
     require_https: bool = True
@@ -102,6 +108,10 @@ class Connector(ABC):
 
     platform: str = ""
     dedupe_window: timedelta | None = None
+    # Whether find_copies can say for certain that a post is absent (look before re-send).
+    supports_lookup: bool = False
+    # Whether delete() can remove an extra copy.
+    supports_delete: bool = False
 
     def __init__(self, config: ChannelConfig) -> None:
         self.config = config
@@ -117,6 +127,18 @@ class Connector(ABC):
     def find_existing(self, req: PublishRequest) -> PublishResult | None:
         """Look up a post sent earlier with this request, if the platform allows it."""
         return None
+
+    def find_copies(self, req: PublishRequest) -> list[PublishResult]:
+        """Every post on the account that is this request, oldest first; [] means certainly absent.
+
+        Raises ConnectorError when the lookup itself failed (the outcome stays unknown).
+        """
+        found = self.find_existing(req)
+        return [found] if found else []
+
+    def delete(self, remote_id: str) -> None:
+        """Remove a post (an extra copy) from the platform."""
+        raise Rejected("This platform does not let us delete posts.")
 
     def character_limit(self) -> int | None:
         """Return the account's text limit when the platform publishes one."""
@@ -196,7 +218,7 @@ def classify_response(resp: httpx.Response, now: datetime | None = None) -> Conn
         return None
     body = resp.text[:_BODY_KEEP] if resp.content else None
     message = platform_message(resp)
-    if status in (401, 403):
+    if status in (401, 403) or (status in (400, 422) and speaks_of_token(resp)):
         return AuthError(f"The platform refused the credentials: {message}", status=status, body=body)
     if status == 429:
         retry_at = parse_retry_at(resp.headers, now or datetime.now(UTC))
@@ -211,6 +233,44 @@ def classify_response(resp: httpx.Response, now: datetime | None = None) -> Conn
             body=body,
         )
     return Rejected(message, status=status, body=body)
+
+
+# Words servers use when a token is bad, in JSON errors, HTML pages or plain text:
+# Mastodon "The access token is invalid", Takahē "Invalid Bearer token", OAuth "invalid_token".
+_TOKEN_WORDS = re.compile(
+    r"\b(?:invalid[_ ]token|invalid[_ ]grant|bearer|access[_ ]token|token (?:is |has )?"
+    r"(?:invalid|expired|revoked|missing)|(?:expired|revoked|unknown|bad) token|not logged in|"
+    r"unauthori[sz]ed|authentication (?:required|failed)|invalid credentials)\b",
+    re.I,
+)
+# Vaguer words: when a 400/422 says only these, one credentials check decides.
+_MAYBE_AUTH = re.compile(r"\b(?:token|auth\w*|credential\w*|login|logged|forbidden|permission)\b", re.I)
+
+
+def speaks_of_token(resp: httpx.Response) -> bool:
+    """Whether an error body (JSON, HTML or text) says the token is bad."""
+    return bool(_TOKEN_WORDS.search(_error_text(resp)))
+
+
+def may_concern_token(resp: httpx.Response) -> bool:
+    """Whether a 4xx body might be about credentials without saying so plainly.
+
+    True for vague words and for bodies that are not JSON (an HTML or text error page
+    from a proxy or a framework): a credentials check then decides.
+    """
+    if speaks_of_token(resp):
+        return True
+    text = _error_text(resp)
+    return bool(_MAYBE_AUTH.search(text)) or (bool(resp.content) and json_or_none(resp) is None)
+
+
+def _error_text(resp: httpx.Response) -> str:
+    """The words of an error body, without HTML tags."""
+    try:
+        text = resp.text[:_BODY_KEEP]
+    except (UnicodeDecodeError, LookupError):
+        return ""
+    return re.sub(r"<[^>]+>", " ", text)
 
 
 def parse_retry_at(headers: httpx.Headers | dict[str, str], now: datetime) -> datetime | None:

@@ -31,6 +31,7 @@ from app.channels.connectors.base import (
     json_or_none,
     send,
 )
+from app.checks.lengths import is_known_tld
 
 DEFAULT_SERVER = "https://bsky.social"
 POST_COLLECTION = "app.bsky.feed.post"
@@ -44,14 +45,25 @@ _UNKNOWN_JWT_LIFETIME = timedelta(minutes=5)
 _TOKEN_ERRORS = {"ExpiredToken", "InvalidToken"}
 _ACCOUNT_ERRORS = {"AccountTakedown", "AccountDeactivated", "AuthFactorTokenRequired"}
 
-# Patterns follow the Bluesky "Links, mentions and rich text" guide and the handle spec.
-_LINK = regex.compile(r"(?<![\w/@.])https?://[^\s<>\"']+", regex.I)
+# Patterns follow the official detector (@atproto/api detectFacets) and the handle spec:
+# a link starts the text or follows a space or "(", with a scheme or as a bare domain on a
+# known top-level domain (then linked as https://). Apostrophes inside a link stay in it
+# (Wikipedia: Droits_de_l'homme); closing punctuation and quotes after it do not.
+_LINK = regex.compile(
+    r"(?:^|(?<=[\s(]))(?:https?://\S+|(?P<domain>[a-z][a-z0-9]*(?:\.[a-z0-9]+)+)(?:/\S*)?)",
+    regex.I | regex.M,
+)
 _MENTION = regex.compile(
     r"(?<![\w@.])@((?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+"
     r"[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)"
 )
-_HASHTAG = regex.compile(r"(?:^|(?<=\s))[#＃]([^\s#＃]*[^\d\s\p{P}][^\s#＃]*)")
+# Invisible characters end a tag; "#" followed by U+FE0F is the keycap emoji #️⃣, not a tag.
+_INVISIBLE = "\u00ad\u2060\u200a\u200b\u200c\u200d\u20e2\u20e3"
+_HASHTAG = regex.compile(
+    rf"(?:^|(?<=\s))[#＃](?!\ufe0f)([^\s#＃{_INVISIBLE}]*[^\d\s\p{{P}}#＃{_INVISIBLE}\ufe0f][^\s#＃{_INVISIBLE}]*)"
+)
 _TRAILING_PUNCT = regex.compile(r"\p{P}+$")
+_LINK_TRAILING = ".,;:!?\"'”’»›"
 _MAX_TAG = 64
 
 
@@ -81,6 +93,8 @@ class BlueskyConnector(Connector):
     platform = "bluesky"
     # The rkey is derived from the key: a re-send collides instead of duplicating.
     dedupe_window = timedelta(days=3650)
+    supports_lookup = True
+    supports_delete = True
 
     def publish(self, req: PublishRequest) -> PublishResult:
         """Create the post record under its deterministic rkey."""
@@ -146,6 +160,30 @@ class BlueskyConnector(Connector):
             return None
         return self._result(session, rkey, existing)
 
+    def find_copies(self, req: PublishRequest) -> list[PublishResult]:
+        """The record at the request's rkey is the only possible copy (getRecord)."""
+        found = self.find_existing(req)
+        return [found] if found else []
+
+    def delete(self, remote_id: str) -> None:
+        """deleteRecord for one of the account's posts (at://did/app.bsky.feed.post/rkey)."""
+        parts = remote_id.removeprefix("at://").split("/")
+        if len(parts) != 3 or parts[1] != POST_COLLECTION or not is_valid_tid(parts[2]):
+            raise Rejected("This is not a Bluesky post of this account.")
+        with self.http_client() as client:
+            session, _ = self._session(client)
+            if parts[0] != session.did:
+                raise Rejected("This post belongs to another account.")
+            resp = send(
+                client,
+                "POST",
+                self._xrpc("com.atproto.repo.deleteRecord"),
+                creates=False,
+                json={"repo": session.did, "collection": POST_COLLECTION, "rkey": parts[2]},
+                headers=_bearer(session.access_jwt),
+            )
+            self._raise_for(resp)
+
     def _server(self) -> str:
         return self.checked_url((self.config.server_url or DEFAULT_SERVER).rstrip("/"))
 
@@ -164,9 +202,13 @@ class BlueskyConnector(Connector):
     def _forget(self) -> None:
         with _sessions_lock:
             _sessions.pop(self._cache_key(), None)
+        if self.config.session_store is not None:
+            self.config.session_store.clear()
 
     def _session(self, client: httpx.Client) -> tuple[_Session, bool]:
         """A valid session: cached, refreshed, or new. Returns (session, was_cached)."""
+        if self.config.session_store is not None:
+            return self._shared_session(client)
         key = self._cache_key()
         with _sessions_lock:
             cached = _sessions.get(key)
@@ -181,6 +223,26 @@ class BlueskyConnector(Connector):
         with _sessions_lock:
             _sessions[key] = session
         return session, False
+
+    def _shared_session(self, client: httpx.Client) -> tuple[_Session, bool]:
+        """The session every process shares: read it, or renew it under the store's row lock."""
+        store = self.config.session_store
+        owner = "|".join(self._cache_key())
+        stored = _session_from_dict(store.load(), owner)
+        if stored and _usable(stored.access_expires_at):
+            return stored, True
+
+        def produce(current: dict[str, Any] | None) -> dict[str, Any] | None:
+            found = _session_from_dict(current, owner)
+            if found and _usable(found.access_expires_at):
+                return current  # another process renewed it while we waited for the lock
+            session = self._refresh(client, found) if found and _usable(found.refresh_expires_at) else None
+            return _session_to_dict(session or self._create_session(client), owner)
+
+        renewed = _session_from_dict(store.replace(produce), owner)
+        if renewed is None:
+            raise TransientError("The Bluesky session could not be stored.")
+        return renewed, False
 
     def _create_session(self, client: httpx.Client) -> _Session:
         handle = self._handle()
@@ -314,10 +376,14 @@ def build_facets(text: str, resolve: Any) -> list[dict[str, Any]]:
     facets: list[dict[str, Any]] = []
     taken: list[tuple[int, int]] = []
     for match in _LINK.finditer(text):
+        domain = match.group("domain")
+        if domain and not is_known_tld(domain.rsplit(".", 1)[-1]):
+            continue
         url = _trim_link(match.group(0))
         start, end = match.start(), match.start() + len(url)
+        uri = f"https://{url}" if domain else url
         taken.append((start, end))
-        facets.append(_facet(text, start, end, {"$type": "app.bsky.richtext.facet#link", "uri": url}))
+        facets.append(_facet(text, start, end, {"$type": "app.bsky.richtext.facet#link", "uri": uri}))
     for match in _MENTION.finditer(text):
         start, end = match.start(), match.end()
         if _overlaps(start, end, taken):
@@ -336,9 +402,12 @@ def build_facets(text: str, resolve: Any) -> list[dict[str, Any]]:
 
 
 def _trim_link(url: str) -> str:
-    url = url.rstrip(".,;:!?\"'")
-    if url.endswith(")") and url.count("(") < url.count(")"):
-        url = url[:-1]
+    """Drop sentence punctuation, closing quotes and an unbalanced ")" from the end of a link."""
+    while url:
+        if url[-1] in _LINK_TRAILING or url.endswith(")") and url.count("(") < url.count(")"):
+            url = url[:-1]
+        else:
+            break
     return url
 
 
@@ -371,6 +440,40 @@ def _session_from(data: Any, *, fallback_handle: str) -> _Session:
         access_expires_at=jwt_expiry(data["accessJwt"]) or now + _UNKNOWN_JWT_LIFETIME,
         refresh_expires_at=jwt_expiry(data["refreshJwt"]) or now + _UNKNOWN_JWT_LIFETIME,
     )
+
+
+def _usable(expires_at: datetime) -> bool:
+    return expires_at - _EXPIRY_MARGIN > datetime.now(UTC)
+
+
+def _session_to_dict(session: _Session, owner: str) -> dict[str, Any]:
+    """A session as stored; owner ties it to server, handle and a digest of the app password."""
+    return {
+        "owner": owner,
+        "did": session.did,
+        "handle": session.handle,
+        "access_jwt": session.access_jwt,
+        "refresh_jwt": session.refresh_jwt,
+        "access_expires_at": session.access_expires_at.isoformat(),
+        "refresh_expires_at": session.refresh_expires_at.isoformat(),
+    }
+
+
+def _session_from_dict(data: dict[str, Any] | None, owner: str) -> _Session | None:
+    """The stored session, unless it belongs to other credentials or cannot be read."""
+    if not isinstance(data, dict) or data.get("owner") != owner:
+        return None
+    try:
+        return _Session(
+            did=str(data["did"]),
+            handle=str(data["handle"]),
+            access_jwt=str(data["access_jwt"]),
+            refresh_jwt=str(data["refresh_jwt"]),
+            access_expires_at=datetime.fromisoformat(data["access_expires_at"]),
+            refresh_expires_at=datetime.fromisoformat(data["refresh_expires_at"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def jwt_expiry(token: str) -> datetime | None:

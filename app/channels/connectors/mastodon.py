@@ -1,256 +1,346 @@
-"""Mastodon (and Mastodon-API servers) through Mastodon.py."""
+"""Mastodon and Mastodon-API servers (Takahē, GoToSocial, Pleroma...) over raw HTTP with httpx.
+
+httpx rather than Mastodon.py: we choose the exact paths (some servers route no trailing
+slash), read Link headers to page through statuses, and tell the answer shapes of each
+server software apart (app.channels.capabilities).
+"""
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
-import requests
-from mastodon import (
-    Mastodon,
-    MastodonAPIError,
-    MastodonError,
-    MastodonNetworkError,
-    MastodonRatelimitError,
-)
+import httpx
 
+from app.channels.capabilities import ServerCapabilities, capabilities_for
 from app.channels.connectors.base import (
-    USER_AGENT,
     AuthError,
+    ChannelConfig,
     Connector,
-    ConnectorError,
     PublishRequest,
     PublishResult,
-    RateLimited,
     Rejected,
     TransientError,
     UnknownOutcome,
     classify_response,
     json_or_none,
-    parse_retry_at,
+    may_concern_token,
     send,
 )
 
-T = TypeVar("T")
-# Some Mastodon-API servers answer a bad token with 400 instead of 401 (RELIABILITY.md).
-_TOKEN_TROUBLE = re.compile(r"token|unauthori[sz]ed|not logged in|authenticat|credential", re.I)
-_RECENT_STATUSES = 40
-# Clock skew allowed between our created_at and the server's status timestamps.
-_RECONCILE_SLACK = timedelta(minutes=10)
+# Clock skew allowed between our first attempt and the server's status timestamps.
+RECONCILE_SLACK = timedelta(minutes=10)
+PAGE_SIZE = 40
+# How far back the lookup pages (40 statuses a page) before it gives up as uncertain.
+MAX_PAGES = 25
+_NODEINFO_SCHEMAS = re.compile(r"^https?://nodeinfo\.diaspora\.software/ns/schema/2\.[01]$")
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """What a server says about itself."""
+
+    software: str | None
+    version: str | None
+    char_limit: int | None
 
 
 class MastodonConnector(Connector):
-    """Posts statuses with an Idempotency-Key, which Mastodon honours for about an hour."""
+    """Posts statuses with an Idempotency-Key; looks up copies where the server ignores the key."""
 
     platform = "mastodon"
-    dedupe_window = timedelta(hours=1)
+    supports_lookup = True
+    supports_delete = True
+
+    def __init__(self, config: ChannelConfig) -> None:
+        super().__init__(config)
+        self.capabilities: ServerCapabilities = capabilities_for(config.server_software)
+        # A re-send is only safe where the server recognises the key (Mastodon: about an hour).
+        self.dedupe_window = timedelta(hours=1) if self.capabilities.honours_idempotency_key else None
 
     def publish(self, req: PublishRequest) -> PublishResult:
-        """Post a public status; the same idempotency key returns the same status."""
-        with self._api() as (api, responses):
-
-            def post() -> Any:
-                return api.status_post(req.text, language=req.language, idempotency_key=req.idempotency_key)
-
-            status = self._call(post, responses, creates=True)
-            return _result(_raw_answer(responses, status))
+        """Post a public status; Mastodon returns the same status for the same key."""
+        data: dict[str, Any] = {"status": req.text, "visibility": "public"}
+        if req.language:
+            data["language"] = req.language
+        with self.http_client() as client:
+            resp = send(
+                client,
+                "POST",
+                self._url("/api/v1/statuses"),
+                creates=True,
+                data=data,
+                headers={**self._auth(), "Idempotency-Key": req.idempotency_key},
+            )
+            self._raise_for(client, resp)
+        status = json_or_none(resp)
+        if not isinstance(status, dict) or "id" not in status:
+            raise UnknownOutcome(
+                "The server accepted the status but its answer could not be read.",
+                status=resp.status_code,
+                body=resp.text,
+            )
+        return _result(status)
 
     def test_connection(self) -> str:
         """Verify the token and return the account's handle."""
-        with self._api() as (api, responses):
-            account = self._call(api.account_verify_credentials, responses, creates=False)
+        account = self._verify_credentials()
         return f"@{account.get('acct') or account.get('username')}"
 
     def find_existing(self, req: PublishRequest) -> PublishResult | None:
-        """Find a status with the same text among the account's recent statuses."""
-        with self._api() as (api, responses):
-            account = self._call(api.account_verify_credentials, responses, creates=False)
+        """The first status that is this request, or None."""
+        copies = self.find_copies(req)
+        return copies[0] if copies else None
 
-            def recent() -> Any:
-                return api.account_statuses(account["id"], limit=_RECENT_STATUSES, exclude_reblogs=True)
+    def find_copies(self, req: PublishRequest) -> list[PublishResult]:
+        """Every status of the account that is this request (same text, posted since the first attempt).
 
-            statuses = _raw_answer(responses, self._call(recent, responses, creates=False))
-        wanted = _normalise(req.text)
-        since = req.created_at - _RECONCILE_SLACK if req.created_at else None
-        # Oldest first: if a duplicate slipped through, report the original.
-        for status in reversed(statuses if isinstance(statuses, list) else []):
-            if since and _created_at(status) < since:
-                continue
-            if _normalise(_plain(status.get("content") or "")) == wanted:
-                return _result(status)
-        return None
+        Pages back through the account's statuses until they are older than the first attempt
+        minus a slack; raises TransientError when it could not read that far.
+        """
+        since = (req.first_attempt_at or req.created_at or datetime.now(UTC)) - RECONCILE_SLACK
+        wanted = normalise(req.text)
+        account_id = str(self._verify_credentials()["id"])
+        copies = [s for s in self._statuses_since(account_id, since) if _same_post(s, wanted, since)]
+        copies.sort(key=lambda s: (_created_at(s), _id_key(s)))
+        return [_result(s) for s in copies]
+
+    def delete(self, remote_id: str) -> None:
+        """Delete one of the account's statuses (an extra copy); an absent one counts as deleted."""
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", remote_id):
+            raise Rejected("This is not a status id.")
+        with self.http_client() as client:
+            resp = send(
+                client,
+                "DELETE",
+                self._url(f"/api/v1/statuses/{remote_id}"),
+                creates=False,
+                headers=self._auth(),
+            )
+            if resp.status_code == 404:
+                return
+            self._raise_for(client, resp)
 
     def character_limit(self) -> int | None:
-        """Read configuration.statuses.max_characters from the instance.
+        """The instance's configured status length."""
+        return self.server_info().char_limit
 
-        Uses httpx directly: Mastodon.py asks for `/api/v2/instance/` with a trailing slash,
-        which some Mastodon-API servers do not route.
-        """
-        base = self.checked_url(self._base())
+    def server_info(self) -> ServerInfo:
+        """Software, version and length limit from nodeinfo and /api/v2 or /api/v1/instance."""
         with self.http_client() as client:
-            for path in ("/api/v2/instance", "/api/v1/instance"):
-                resp = send(client, "GET", base + path, creates=False)
-                if resp.status_code == 404:
-                    continue
-                error = classify_response(resp)
-                if error:
-                    raise error
-                return _max_characters(json_or_none(resp))
+            software, version = self._nodeinfo(client)
+            instance = self._instance(client)
+        if software is None and isinstance(instance, dict):
+            software, version = _software_from_instance(instance)
+        return ServerInfo(software, version, _max_characters(instance))
+
+    # ------------------------------------------------------------------ internals
+
+    def _statuses_since(self, account_id: str, since: datetime) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"limit": PAGE_SIZE, "exclude_reblogs": "true"}
+        with self.http_client() as client:
+            for _page in range(MAX_PAGES):
+                resp = send(
+                    client,
+                    "GET",
+                    self._url(f"/api/v1/accounts/{account_id}/statuses"),
+                    creates=False,
+                    params=params,
+                    headers=self._auth(),
+                )
+                self._raise_for(client, resp)
+                page = json_or_none(resp)
+                if not isinstance(page, list):
+                    raise TransientError("The server sent an unreadable list of statuses.")
+                found.extend(s for s in page if isinstance(s, dict))
+                if not page or min(_created_at(s) for s in page if isinstance(s, dict)) < since:
+                    return found
+                max_id = _next_max_id(resp) or str(page[-1].get("id", ""))
+                if not max_id:
+                    return found
+                params = {**params, "max_id": max_id}
+        raise TransientError(
+            f"Could not read back far enough to be sure ({MAX_PAGES * PAGE_SIZE} statuses); "
+            "the post may exist."
+        )
+
+    def _verify_credentials(self) -> dict[str, Any]:
+        with self.http_client() as client:
+            resp = send(
+                client,
+                "GET",
+                self._url("/api/v1/accounts/verify_credentials"),
+                creates=False,
+                headers=self._auth(),
+            )
+            error = classify_response(resp)
+            if error is not None and not isinstance(error, AuthError) and resp.status_code in (400, 422):
+                # A credentials check refused with a client error: the token is the only input.
+                raise AuthError(
+                    f"The server refused the access token: {error.message}", status=resp.status_code
+                )
+            if error is not None:
+                raise error
+        account = json_or_none(resp)
+        if not isinstance(account, dict) or "id" not in account:
+            raise TransientError("The server sent an unreadable account.")
+        return account
+
+    def _raise_for(self, client: httpx.Client, resp: httpx.Response) -> None:
+        """Raise what an answer means; a 4xx that may concern the token is settled by one credentials check."""
+        error = classify_response(resp)
+        if error is None:
+            return
+        if (
+            isinstance(error, Rejected)
+            and resp.status_code in (400, 422)
+            and may_concern_token(resp)
+            and self._token_refused(client)
+        ):
+            raise AuthError(
+                f"The server refused the access token: {error.message}",
+                status=resp.status_code,
+                body=error.body,
+            )
+        raise error
+
+    def _token_refused(self, client: httpx.Client) -> bool:
+        """One verify_credentials call: True when the server refuses the token."""
+        resp = send(
+            client,
+            "GET",
+            self._url("/api/v1/accounts/verify_credentials"),
+            creates=False,
+            headers=self._auth(),
+        )
+        # The token is this call's only input: any refusal of it is about the token.
+        return resp.status_code in (400, 401, 403, 422)
+
+    def _nodeinfo(self, client: httpx.Client) -> tuple[str | None, str | None]:
+        try:
+            resp = send(client, "GET", self._url("/.well-known/nodeinfo"), creates=False)
+            links = json_or_none(resp) if resp.status_code == 200 else None
+            href = _nodeinfo_href(links)
+            if href is None:
+                return None, None
+            if urlsplit(href).netloc != urlsplit(self._base()).netloc:
+                return None, None  # never follow a server to another host
+            resp = send(client, "GET", self.checked_url(href), creates=False)
+        except (TransientError, Rejected):
+            return None, None
+        data = json_or_none(resp) if resp.status_code == 200 else None
+        software = data.get("software") if isinstance(data, dict) else None
+        if not isinstance(software, dict) or not isinstance(software.get("name"), str):
+            return None, None
+        version = software.get("version")
+        return software["name"].lower(), version if isinstance(version, str) else None
+
+    def _instance(self, client: httpx.Client) -> Any:
+        for path in ("/api/v2/instance", "/api/v1/instance"):
+            resp = send(client, "GET", self._url(path), creates=False)
+            if resp.status_code == 404:
+                continue
+            error = classify_response(resp)
+            if error:
+                raise error
+            return json_or_none(resp)
         return None
 
     def _base(self) -> str:
         if not self.config.server_url:
             raise Rejected("This Mastodon channel has no server address.")
-        return self.config.server_url.rstrip("/")
+        return self.checked_url(self.config.server_url.rstrip("/"))
 
-    @contextmanager
-    def _api(self) -> Iterator[tuple[Mastodon, list[requests.Response]]]:
-        """A Mastodon.py client that throws on rate limits and records raw responses."""
-        base = self.checked_url(self._base())
+    def _url(self, path: str) -> str:
+        return self._base() + path
+
+    def _auth(self) -> dict[str, str]:
         token = self.config.credentials.get("access_token", "")
         if not token:
             raise AuthError("This Mastodon channel has no access token.")
-        responses: list[requests.Response] = []
-        session = requests.Session()
-        session.max_redirects = 0
-        session.hooks["response"].append(lambda resp, *args, **kwargs: responses.append(resp))
-        api = Mastodon(
-            api_base_url=base,
-            request_timeout=self.config.timeout,
-            ratelimit_method="throw",
-            version_check_mode="none",
-            session=session,
-            user_agent=USER_AGENT,
-        )
-        # Set after construction: Mastodon.py reads a file if access_token names one.
-        api.access_token = token
-        with session:
-            yield api, responses
-
-    def _call(self, fn: Callable[[], T], responses: list[requests.Response], *, creates: bool) -> T:
-        """Run a Mastodon.py call and map its exceptions to connector errors."""
-        try:
-            return fn()
-        except MastodonNetworkError as exc:
-            raise _network_error(exc, creates=creates) from None
-        except (MastodonAPIError, MastodonRatelimitError) as exc:
-            raise _api_error(exc, responses[-1] if responses else None, creates=creates) from None
-        except MastodonError as exc:
-            raise ConnectorError(f"Mastodon client error: {type(exc).__name__}") from None
-
-
-def _network_error(exc: MastodonNetworkError, *, creates: bool) -> ConnectorError:
-    """Tell a failure before sending from one after it, using the requests exception."""
-    cause = exc.__context__
-    if isinstance(cause, requests.exceptions.TooManyRedirects):
-        return Rejected(
-            "The server answered with a redirect; redirects are not followed. Check the server address."
-        )
-    if isinstance(cause, requests.exceptions.ConnectTimeout):
-        return TransientError("Could not reach the Mastodon server (connect timeout).")
-    if isinstance(cause, requests.exceptions.ConnectionError) and not isinstance(
-        cause, requests.exceptions.ReadTimeout
-    ):
-        reason = getattr(cause.args[0], "reason", None) if cause.args else None
-        if reason is not None:
-            # urllib3's MaxRetryError carries the connection failure: nothing was sent.
-            return TransientError("Could not reach the Mastodon server (connection failed).")
-    if creates:
-        return UnknownOutcome("No answer after the status was sent; it may have been posted.")
-    return TransientError("The Mastodon server did not answer.")
-
-
-def _api_error(exc: MastodonError, resp: requests.Response | None, *, creates: bool) -> ConnectorError:
-    """Map an HTTP-level error, reading status and headers from the raw response."""
-    if resp is None:
-        return ConnectorError(f"Mastodon client error: {type(exc).__name__}")
-    status = resp.status_code
-    body = resp.text
-    message = _error_message(resp)
-    if 200 <= status < 300:
-        # The server accepted the request but the answer could not be read.
-        if creates:
-            return UnknownOutcome(
-                "The server accepted the status but its answer could not be read.",
-                status=status,
-                body=body,
-            )
-        return TransientError("The Mastodon server sent an unreadable answer.", status=status)
-    if status == 429:
-        return RateLimited(
-            f"Rate limited: {message}",
-            retry_at=parse_retry_at(dict(resp.headers), datetime.now(UTC)),
-            status=status,
-            body=body,
-        )
-    if status in (401, 403) or (status == 400 and _TOKEN_TROUBLE.search(message)):
-        return AuthError(f"Mastodon refused the access token: {message}", status=status, body=body)
-    if status >= 500:
-        return TransientError(f"The Mastodon server had a problem: {message}", status=status)
-    return Rejected(message, status=status, body=body)
-
-
-def _error_message(resp: requests.Response) -> str:
-    try:
-        data = resp.json()
-    except ValueError:
-        data = None
-    if isinstance(data, dict) and isinstance(data.get("error"), str):
-        return data["error"][:300]
-    return f"HTTP {resp.status_code} {resp.reason or ''}".strip()
+        return {"Authorization": f"Bearer {token}"}
 
 
 def _result(status: dict[str, Any]) -> PublishResult:
     return PublishResult(remote_id=str(status["id"]), url=status.get("url") or status.get("uri"), raw=status)
 
 
-def _raw_answer(responses: list[requests.Response], parsed: Any) -> Any:
-    """The server's own JSON (Mastodon.py turns string ids into ints and adds None fields)."""
-    try:
-        return responses[-1].json()
-    except (IndexError, ValueError):
-        return _jsonable(parsed)
+def _same_post(status: dict[str, Any], wanted: str, since: datetime) -> bool:
+    """A status is a copy when posted since the first attempt with the same normalised text."""
+    if _created_at(status) < since:
+        return False
+    texts = [status.get("text"), _plain(str(status.get("content") or ""))]
+    return any(isinstance(t, str) and normalise(t) == wanted for t in texts)
 
 
-def _jsonable(value: Any) -> Any:
-    """Turn Mastodon.py's typed dicts (with datetimes) into plain JSON values."""
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
+def _next_max_id(resp: httpx.Response) -> str | None:
+    """max_id of the Link header's rel="next", when the server sends one."""
+    link = resp.links.get("next", {}).get("url")
+    if not link:
+        return None
+    values = parse_qs(urlsplit(link).query).get("max_id")
+    return values[0] if values else None
+
+
+def _id_key(status: dict[str, Any]) -> tuple[int, str]:
+    value = str(status.get("id", ""))
+    return (int(value), "") if value.isdigit() else (0, value)
 
 
 def _created_at(status: dict[str, Any]) -> datetime:
     """A status's creation time; unreadable times count as recent so they are still compared."""
     try:
-        return _aware(datetime.fromisoformat(str(status.get("created_at")).replace("Z", "+00:00")))
+        value = datetime.fromisoformat(str(status.get("created_at")).replace("Z", "+00:00"))
     except ValueError:
         return datetime.now(UTC)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _plain(content: str) -> str:
     """Plain text of a status's HTML content."""
     text = re.sub(r"<br\s*/?>", "\n", content, flags=re.I)
     text = re.sub(r"</p>\s*<p[^>]*>", "\n\n", text, flags=re.I)
+    text = re.sub(r'<span class="ellipsis">([^<]*)</span>', r"\1", text)
     text = re.sub(r"<[^>]+>", "", text)
     return html.unescape(text)
 
 
-def _normalise(text: str) -> str:
-    """Compare texts ignoring whitespace layout and the domain part of mentions."""
+def normalise(text: str) -> str:
+    """Compare texts ignoring whitespace layout, the domain part of mentions and a trailing ellipsis."""
     text = re.sub(r"(@[\w.]+)@[\w.-]+\w", r"\1", text)
     return " ".join(text.split())
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+def _nodeinfo_href(links: Any) -> str | None:
+    if not isinstance(links, dict) or not isinstance(links.get("links"), list):
+        return None
+    for link in links["links"]:
+        if isinstance(link, dict) and _NODEINFO_SCHEMAS.match(str(link.get("rel", ""))):
+            href = link.get("href")
+            if isinstance(href, str):
+                return href
+    return None
+
+
+def _software_from_instance(instance: dict[str, Any]) -> tuple[str | None, str | None]:
+    """Guess from the instance's version string, e.g. "4.3.0" or "2.7.2 (compatible; Pleroma 2.5.0)"."""
+    version = instance.get("version")
+    if not isinstance(version, str):
+        return None, None
+    compatible = re.search(r"compatible; (\w+)[ /]([\w.+-]+)", version)
+    if compatible:
+        return compatible.group(1).lower(), compatible.group(2)
+    named = re.fullmatch(r"([A-Za-z][\w-]*)/(\S+)", version.strip())
+    if named:  # e.g. Takahē's "takahe/0.11.0"
+        return named.group(1).lower(), named.group(2)
+    if re.fullmatch(r"\d+\.\d+\.\d+\S*", version.strip()):
+        return "mastodon", version.strip()
+    return None, version
 
 
 def _max_characters(data: Any) -> int | None:
