@@ -29,7 +29,11 @@ class Defaults:
     BABEL_DEFAULT_TIMEZONE = "UTC"
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"  # re-authentication on the account page
+    # Sign-in failures per account from one address: free tries, then growing waits (no lock-out).
+    LOGIN_FREE_FAILURES = 3
+    LOGIN_FIRST_DELAY_SECONDS = 5
+    LOGIN_LONGEST_DELAY_SECONDS = 15 * 60
     LOGIN_LIMIT_PER_IP = "30 per 15 minutes"
     COUNTERPOINT_REQUIRE_MFA = None  # None: required for leads and admins in production only
     OPENAI_API_KEY = None

@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.accounts import bp, services
+from app.accounts import bp, services, throttle
 from app.accounts import mfa as mfa_tools
 from app.accounts.forms import (
     ROLE_CHOICES,
@@ -28,10 +28,6 @@ PENDING_KEY = "mfa_pending"
 PENDING_SECONDS = 5 * 60  # the code step must follow the password within five minutes
 
 
-def _login_account_key() -> str:
-    return "login:" + request.form.get("email", "").strip().lower()
-
-
 def _failed(response) -> bool:
     # Only failed attempts count towards the limits: a successful sign-in redirects.
     return response.status_code != 302
@@ -39,22 +35,20 @@ def _failed(response) -> bool:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"], deduct_when=_failed)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    methods=["POST"],
-    key_func=_login_account_key,
-    deduct_when=_failed,
-)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
+        if throttle.seconds_to_wait(form.email.data):
+            abort(429)
         user = services.authenticate(form.email.data, form.password.data)
         db.session.commit()
         if user is None:
+            throttle.record_failure(form.email.data)
             flash(_("That e-mail and password do not match an active account."), "error")
             return render_template("accounts/login.html", form=form), 401
+        throttle.record_success(form.email.data)
         next_url = _safe_next(request.args.get("next"))
         if user.mfa_enabled:
             _fresh_session()
@@ -140,7 +134,9 @@ def _sign_in(user: User) -> None:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    record("auth.logout", actor=current_user._get_current_object())
+    user = current_user._get_current_object()
+    user.session_version += 1  # a copy of this session's cookie stops working too
+    record("auth.logout", actor=user)
     db.session.commit()
     logout_user()
     session.clear()
@@ -256,7 +252,7 @@ def mfa_confirm():
             form.code.errors.append(str(error))
         else:
             db.session.commit()
-            session.pop(SETUP_KEY, None)
+            _sign_in(user)  # the session version changed: this session goes on, older ones end
             flash(_("Two-step sign-in is on. You will enter a code each time you sign in."), "success")
             return redirect(url_for("accounts.account"))
     context = {
