@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -21,6 +20,7 @@ from app.accounts.forms import (
 )
 from app.accounts.models import User
 from app.audit.services import record
+from app.common.redirects import local_target
 from app.config import LANGUAGES
 from app.extensions import db, limiter
 
@@ -157,11 +157,7 @@ def set_language():
 
 def _safe_next(target: str | None) -> str:
     """Follow a 'next' link only when it stays on this site."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            return target
-    return url_for("core.dashboard")
+    return local_target(target) or url_for("core.dashboard")
 
 
 # The person's own account: details, password, second factor.

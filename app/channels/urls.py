@@ -22,6 +22,24 @@ class UnresolvableHostError(UnsafeURLError):
     """The host name did not resolve; may be a passing DNS failure."""
 
 
+def web_url_or_none(url: object) -> str | None:
+    """The URL if it is an http(s) address with a server name, else None (never a javascript: link)."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or not parts.hostname
+        or any(c in url for c in "\x00\r\n\t ")
+    ):
+        return None
+    return url
+
+
 def validate_outbound_url(url: str, *, allow_private: bool, require_https: bool) -> str:
     """Return the URL if it is safe to call, else raise UnsafeURLError with a reason."""
     url = url.strip()

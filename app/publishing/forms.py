@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, RadioField, SelectMultipleField, StringField, TextAreaField, widgets
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -63,7 +63,14 @@ class DeclineForm(FlaskForm):
 class MarkPostedForm(FlaskForm):
     url = StringField(
         _l("Address of the published post"),
-        validators=[DataRequired(), Length(max=1000)],
+        validators=[
+            DataRequired(),
+            Length(max=1000),
+            Regexp(
+                r"^https?://[^\s/]+",
+                message=_l("Paste the link to the post on the platform, starting with https://."),
+            ),
+        ],
         description=_l("Paste the link to the post on the platform, starting with https://."),
     )
 

@@ -154,8 +154,11 @@ def schedulable_channels(user: User) -> list[Channel]:
 
 
 def can_schedule(user: User, message: Message) -> bool:
-    """Leads of organisations taking part in the message's campaign schedule it."""
-    return user.has_role(Role.LEAD) and (message.campaign.takes_part(user.organisation_id) or user.is_admin)
+    """Leads (and admins) of organisations taking part in the message's campaign schedule it.
+
+    Admin is a role inside one organisation: it gives no reach into other organisations' campaigns.
+    """
+    return user.has_role(Role.LEAD) and message.campaign.takes_part(user.organisation_id)
 
 
 def schedule_message(

@@ -15,6 +15,7 @@ from app.campaigns.models import Campaign
 from app.channels.models import Channel
 from app.common.access import deny, get_or_404, role_required
 from app.common.pagination import paginate
+from app.common.redirects import local_target
 from app.common.time import utcnow
 from app.drafting.models import Message, MessageStatus
 from app.extensions import db, limiter
@@ -41,14 +42,10 @@ def _run(change, success: str, post: Post | None = None):
     else:
         db.session.commit()
         flash(success, "success")
-    target = request.form.get("next") or (
+    target = local_target(request.form.get("next")) or (
         url_for("publishing.post_detail", post_id=post.id) if post else None
     )
-    return redirect(
-        target
-        if target and target.startswith("/") and not target.startswith("//")
-        else url_for("publishing.posts")
-    )
+    return redirect(target or url_for("publishing.posts"))
 
 
 # ---------------------------------------------------------------- posts
@@ -204,7 +201,9 @@ def mark_posted(post_id: int):
     form = MarkPostedForm()
     if not form.validate_on_submit():
         flash(_("Paste the address of the published post."), "error")
-        return redirect(request.form.get("next") or url_for("publishing.post_detail", post_id=post.id))
+        return redirect(
+            local_target(request.form.get("next")) or url_for("publishing.post_detail", post_id=post.id)
+        )
     return _run(
         lambda: services.mark_posted_manually(post, actor=current_user, url=form.url.data),
         _("Recorded as posted. Thank you."),
@@ -298,7 +297,7 @@ def ready():
 @role_required(Role.LEAD)
 def schedule(message_id: int):
     message = get_or_404(Message, message_id)
-    if not message.campaign.takes_part(current_user.organisation_id) and not current_user.is_admin:
+    if not message.campaign.takes_part(current_user.organisation_id):
         abort(404)
     channels = services.schedulable_channels(current_user)
     form = ScheduleForm()

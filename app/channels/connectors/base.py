@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from app.channels.urls import UnresolvableHostError, UnsafeURLError, validate_outbound_url
+from app.channels.urls import UnresolvableHostError, UnsafeURLError, validate_outbound_url, web_url_or_none
 
 USER_AGENT = "Counterpoint/1.0 (+counter-speech scheduler)"
 _BODY_KEEP = 2000
@@ -39,6 +39,10 @@ class PublishResult:
     remote_id: str
     url: str | None
     raw: dict[str, Any]
+
+    def __post_init__(self) -> None:
+        # A platform (or a hostile webhook receiver) may answer any string: only http(s) links are kept.
+        object.__setattr__(self, "url", web_url_or_none(self.url))
 
 
 @dataclass(frozen=True)
