@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
-from app.config import LANGUAGES, load_config
+from app.config import LANGUAGES, load_config, require_compiled_catalogues
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +43,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
     )
     load_config(app, test_config)
+    require_compiled_catalogues(app, ROOT / "app" / "translations")
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_security(app)
@@ -53,6 +55,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_commands(app)
     register_template_helpers(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind a TLS-terminating proxy: take the client address and https from its headers."""
+    hops = int(app.config.get("COUNTERPOINT_TRUSTED_PROXIES") or 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def register_extensions(app: Flask) -> None:

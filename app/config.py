@@ -36,6 +36,8 @@ class Defaults:
     LOGIN_LONGEST_DELAY_SECONDS = 15 * 60
     LOGIN_LIMIT_PER_IP = "30 per 15 minutes"
     COUNTERPOINT_REQUIRE_MFA = None  # None: required for leads and admins in production only
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (None: 1 in production).
+    COUNTERPOINT_TRUSTED_PROXIES = None
     OPENAI_API_KEY = None
     OPENAI_BASE_URL = None
     COUNTERPOINT_LLM_MODEL = "gpt-4o-mini"
@@ -76,6 +78,7 @@ ENVIRONMENT = {
     "COUNTERPOINT_DISPATCH_THREADS": int,
     "COUNTERPOINT_ALLOW_PRIVATE_URLS": lambda v: v.lower() in {"1", "true", "yes"},
     "COUNTERPOINT_REQUIRE_MFA": lambda v: v.lower() in {"1", "true", "yes"},
+    "COUNTERPOINT_TRUSTED_PROXIES": int,
     "RATELIMIT_STORAGE_URI": str,
     "SMTP_HOST": str,
     "SMTP_PORT": int,
@@ -103,6 +106,8 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     is_production = app.config["COUNTERPOINT_ENV"] == "production"
     if app.config.get("COUNTERPOINT_REQUIRE_MFA") is None:
         app.config["COUNTERPOINT_REQUIRE_MFA"] = is_production
+    if app.config.get("COUNTERPOINT_TRUSTED_PROXIES") is None:
+        app.config["COUNTERPOINT_TRUSTED_PROXIES"] = 1 if is_production else 0
     if is_production:
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", _database_url(app))
@@ -139,3 +144,26 @@ def _ensure_secret(app: Flask, key: str, filename: str, generate, is_production:
         path.write_text(generate() + "\n")
         path.chmod(0o600)
     app.config[key] = path.read_text().strip()
+
+
+def missing_catalogues(directory: Path) -> list[str]:
+    """Translations whose compiled catalogue (.mo) is absent or older than its source (.po)."""
+    missing = []
+    for source in sorted(directory.glob("*/LC_MESSAGES/*.po")):
+        compiled = source.with_suffix(".mo")
+        if not compiled.exists() or compiled.stat().st_mtime < source.stat().st_mtime:
+            missing.append(str(compiled))
+    return missing
+
+
+def require_compiled_catalogues(app: Flask, directory: Path) -> None:
+    """In production, refuse to start without compiled translations (else French pages come out English)."""
+    if app.config["COUNTERPOINT_ENV"] != "production":
+        return
+    missing = missing_catalogues(Path(app.config.get("COUNTERPOINT_TRANSLATIONS_DIR") or directory))
+    if missing:
+        raise ConfigurationError(
+            "Compiled translations are missing or out of date: "
+            + ", ".join(missing)
+            + ". Run `pybabel compile -d app/translations -D messages` (or `make translations`) first."
+        )
