@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
+from app.common import bounds
 from app.config import LANGUAGES, load_config, require_compiled_catalogues
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -42,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
     )
+    bounds.install(app)
     load_config(app, test_config)
     require_compiled_catalogues(app, ROOT / "app" / "translations")
     trust_proxies(app)

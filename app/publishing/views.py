@@ -14,6 +14,7 @@ from app.accounts.models import Role
 from app.campaigns.models import Campaign
 from app.channels.models import Channel
 from app.common.access import deny, get_or_404, role_required
+from app.common.bounds import in_date_range
 from app.common.pagination import paginate
 from app.common.redirects import local_target
 from app.common.time import utcnow
@@ -343,10 +344,15 @@ def schedule(message_id: int):
 def calendar_page():
     view = "month" if request.args.get("view") == "month" else "week"
     zone = current_user.organisation.time_zone
+    today = utcnow().astimezone(ZoneInfo(zone)).date()
     try:
         anchor = date.fromisoformat(request.args.get("date", ""))
     except ValueError:
-        anchor = utcnow().astimezone(ZoneInfo(zone)).date()
+        anchor = today
+    status = 200
+    if not in_date_range(anchor):
+        flash(_("Choose a date between 1900 and 2200."), "error")
+        anchor, status = today, 422
     campaign_id = request.args.get("campaign_id", type=int)
     query = services.visible_posts(current_user)
     if campaign_id:
@@ -367,7 +373,7 @@ def calendar_page():
         campaigns=_campaigns(),
         zone=zone,
         feed=feed,
-    )
+    ), status
 
 
 @bp.route("/calendar/feed", methods=["POST"])

@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 from app.accounts.models import Organisation, Role
 from app.campaigns.models import Campaign
 from app.common.access import role_required
+from app.common.bounds import digits_or_404
 from app.common.pagination import paginate
 from app.drafting.models import Message, MessageStatus, MessageVersion
 from app.extensions import db
@@ -32,12 +33,12 @@ QUEUE_PAGE_SIZE = 10
 def queue():
     filters = {key: request.args.get(key, "").strip() for key in ("campaign", "language", "severity")}
     query = _visible_messages().where(Message.status == MessageStatus.IN_REVIEW)
-    if filters["campaign"].isdigit():
-        query = query.where(Message.campaign_id == int(filters["campaign"]))
+    if (campaign_id := digits_or_404(filters["campaign"])) is not None:
+        query = query.where(Message.campaign_id == campaign_id)
     if filters["language"]:
         query = query.where(Message.language == filters["language"])
-    if filters["severity"].isdigit():
-        query = query.where(Message.trend.has(Trend.severity == int(filters["severity"])))
+    if (severity := digits_or_404(filters["severity"])) is not None:
+        query = query.where(Message.trend.has(Trend.severity == severity))
     page = paginate(
         query.order_by(Message.updated_at, Message.id),
         page=request.args.get("page", 1, type=int),

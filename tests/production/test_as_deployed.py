@@ -205,7 +205,11 @@ def test_the_app_as_deployed(deployed_database, redis_url, https_receiver, tmp_p
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     seeded = subprocess.run(
         [sys.executable, "-c", SEED, receiver.hook_url, receiver.secret, PASSWORD],
-        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     post_id = int(seeded.stdout.strip().splitlines()[-1])
 
