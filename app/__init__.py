@@ -106,8 +106,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
+    from app.core.input_guard import guard_form_input
     from app.core.security import apply_security_headers, enforce_idle_timeout
 
+    app.before_request(guard_form_input)
     app.before_request(enforce_idle_timeout)
     app.after_request(apply_security_headers)
 

@@ -25,6 +25,8 @@ class Defaults:
     SESSION_IDLE_MINUTES = 60
     WTF_CSRF_TIME_LIMIT = None  # the CSRF token lives as long as the session
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024  # all non-file form fields of one request, bytes
+    COUNTERPOINT_FORM_FIELD_MAX_CHARS = 20_000  # any one form field; forms set tighter limits per field
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     RATELIMIT_STORAGE_URI = "memory://"
