@@ -34,6 +34,8 @@ from app.channels.connectors.base import (
     parse_retry_at,
     send,
 )
+from app.channels.pinning import pinned_session
+from app.channels.urls import UnresolvableHostError, UnsafeURLError
 
 T = TypeVar("T")
 # Some Mastodon-API servers answer a bad token with 400 instead of 401 (RELIABILITY.md).
@@ -115,7 +117,7 @@ class MastodonConnector(Connector):
         if not token:
             raise AuthError("This Mastodon channel has no access token.")
         responses: list[requests.Response] = []
-        session = requests.Session()
+        session = pinned_session(allow_private=self.config.allow_private_urls)
         session.max_redirects = 0
         session.hooks["response"].append(lambda resp, *args, **kwargs: responses.append(resp))
         api = Mastodon(
@@ -146,6 +148,10 @@ class MastodonConnector(Connector):
 def _network_error(exc: MastodonNetworkError, *, creates: bool) -> ConnectorError:
     """Tell a failure before sending from one after it, using the requests exception."""
     cause = exc.__context__
+    if isinstance(cause, UnresolvableHostError):
+        return TransientError(cause.message)
+    if isinstance(cause, UnsafeURLError):  # the address checked when connecting (DNS rebinding)
+        return Rejected(cause.message)
     if isinstance(cause, requests.exceptions.TooManyRedirects):
         return Rejected(
             "The server answered with a redirect; redirects are not followed. Check the server address."
