@@ -106,9 +106,11 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
+    from app.core import logredact
     from app.core.input_guard import guard_form_input
     from app.core.security import apply_security_headers, enforce_idle_timeout
 
+    logredact.install()
     app.before_request(guard_form_input)
     app.before_request(enforce_idle_timeout)
     app.after_request(apply_security_headers)

@@ -48,6 +48,7 @@ class Defaults:
     COUNTERPOINT_MAX_LATENESS_MINUTES = 60
     COUNTERPOINT_TICK_SECONDS = 5
     COUNTERPOINT_ALLOW_PRIVATE_URLS = False
+    COUNTERPOINT_DEV_WEBHOOK_SINK = False  # the demo's webhook receiver at /dev/webhook-sink (development only)
     COUNTERPOINT_IMPORT_MAX_BYTES = 5 * 1024 * 1024
     COUNTERPOINT_IMPORT_FOLDER = None  # default: instance/imports
     COUNTERPOINT_CONNECTOR_TIMEOUT = 10.0
@@ -79,6 +80,7 @@ ENVIRONMENT = {
     "COUNTERPOINT_IMPORT_MAX_BYTES": int,
     "COUNTERPOINT_DISPATCH_THREADS": int,
     "COUNTERPOINT_ALLOW_PRIVATE_URLS": lambda v: v.lower() in {"1", "true", "yes"},
+    "COUNTERPOINT_DEV_WEBHOOK_SINK": lambda v: v.lower() in {"1", "true", "yes"},
     "COUNTERPOINT_REQUIRE_MFA": lambda v: v.lower() in {"1", "true", "yes"},
     "COUNTERPOINT_TRUSTED_PROXIES": int,
     "RATELIMIT_STORAGE_URI": str,
@@ -113,6 +115,7 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     if is_production:
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", _database_url(app))
+    _private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     _ensure_secret(app, "SECRET_KEY", "secret_key", lambda: secrets.token_urlsafe(48), is_production)
     _ensure_secret(
         app,
@@ -130,6 +133,21 @@ def _database_url(app: Flask) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def _private_sqlite_file(url: str) -> None:
+    """Create a SQLite database file readable by its owner only (SQLite gives its journals the same mode)."""
+    if not url.startswith("sqlite:"):
+        return
+    from sqlalchemy.engine import make_url
+
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    path.chmod(0o600)
 
 
 def _ensure_secret(app: Flask, key: str, filename: str, generate, is_production: bool) -> None:

@@ -38,5 +38,7 @@ def init_app(app: Flask) -> None:
     if seed.seed_publishing_demo not in demo.FEATURE_SEEDERS:
         demo.FEATURE_SEEDERS.append(seed.seed_publishing_demo)
     app.jinja_env.filters.setdefault("localtime", localtime)
-    if app.config.get("COUNTERPOINT_ENV") != "production":
+    if app.config.get("COUNTERPOINT_ENV") == "development" and app.config.get(
+        "COUNTERPOINT_DEV_WEBHOOK_SINK"
+    ):
         devsink.register(app)

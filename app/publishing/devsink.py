@@ -8,11 +8,12 @@ import hmac
 import time
 
 from flask import Flask, abort, render_template, request
-from flask_login import login_required
 from sqlalchemy import select
 
+from app.accounts.models import Role
 from app.channels.crypto import CredentialError, decrypt_credentials
 from app.channels.models import Channel
+from app.common.access import role_required
 from app.extensions import csrf, db, limiter
 from app.publishing.models import SinkDelivery
 
@@ -21,11 +22,13 @@ TOLERANCE_SECONDS = 300
 
 
 def register(app: Flask) -> None:
-    """Add the sink routes (never called in production)."""
+    """Add the sink routes: only in development with COUNTERPOINT_DEV_WEBHOOK_SINK on (`make run` sets it)."""
     if "dev_webhook_sink" in app.view_functions:
         return
     app.add_url_rule(SINK_PATH, "dev_webhook_sink", csrf.exempt(limiter.exempt(receive)), methods=["POST"])
-    app.add_url_rule(SINK_PATH, "dev_webhook_sink_list", login_required(deliveries), methods=["GET"])
+    app.add_url_rule(
+        SINK_PATH, "dev_webhook_sink_list", role_required(Role.ADMIN)(deliveries), methods=["GET"]
+    )
 
 
 def receive():

@@ -215,7 +215,11 @@ def test_the_app_as_deployed(deployed_database, redis_url, https_receiver, tmp_p
 
     port = _free_port()
     logs = [open(tmp_path / f"{name}.log", "w") for name in ("gunicorn", "worker-1", "worker-2")]  # noqa: SIM115
-    gunicorn = [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"]
+    access_log = tmp_path / "access.log"
+    gunicorn = [
+        *(sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}"),
+        *("--access-logfile", str(access_log), "wsgi:app"),
+    ]
     commands = [gunicorn, [*flask, "worker"], [*flask, "worker"]]
     processes = [
         subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -225,6 +229,7 @@ def test_the_app_as_deployed(deployed_database, redis_url, https_receiver, tmp_p
         base_url = f"http://127.0.0.1:{port}"
         _wait_until_up(base_url, processes)
         _sign_in_and_read_french(Browser(base_url), redis_url)
+        _feed_tokens_stay_out_of_the_access_log(base_url, access_log)
         _published_exactly_once(receiver, deployed_database, post_id)
     finally:
         for process in processes:
@@ -273,6 +278,16 @@ def _sign_in_and_read_french(browser: Browser, redis_url: str) -> None:
     assert chosen.status_code == 302
     french = browser.request("GET", "/").text
     assert '<html lang="fr"' in french and "Par où commencer" in french
+
+
+def _feed_tokens_stay_out_of_the_access_log(base_url: str, access_log: Path) -> None:
+    secret = "feed-token-" + secrets.token_urlsafe(12)
+    httpx.get(f"{base_url}/publishing/calendar/{secret}.ics", headers=PROXY_HEADERS, timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and "/publishing/calendar/" not in access_log.read_text():
+        time.sleep(0.2)
+    logged = access_log.read_text()
+    assert "/publishing/calendar/[redacted].ics" in logged and secret not in logged
 
 
 def _published_exactly_once(receiver: FakeWebhookReceiver, database: str, post_id: int) -> None:
