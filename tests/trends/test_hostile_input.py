@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from app.extensions import db
 from app.trends.models import Trend
 
