@@ -18,6 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.campaigns.models import CampaignMode, CampaignStatus
 from app.campaigns.services import is_http_url
+from app.common.bounds import WithinYears
 from app.drafting.lengths import PLATFORMS
 from app.drafting.strategies import STRATEGIES
 
@@ -84,8 +85,8 @@ class CampaignForm(FlaskForm):
         validators=[Length(max=500)],
         description=_l("Your own supportive tags, separated by spaces, in CamelCase, e.g. #NeighboursFirst."),
     )
-    starts_on = DateField(_l("Starts on"), validators=[Optional()])
-    ends_on = DateField(_l("Ends on"), validators=[Optional()])
+    starts_on = DateField(_l("Starts on"), validators=[Optional(), WithinYears()])
+    ends_on = DateField(_l("Ends on"), validators=[Optional(), WithinYears()])
     trend_ids = MultiCheckboxField(_l("Trends it answers"), coerce=int, choices=[])
     partner_ids = MultiCheckboxField(_l("Partner organisations taking part"), coerce=int, choices=[])
     requires_partner_approval = BooleanField(_l("Every partner's lead must approve each message too"))

@@ -6,7 +6,7 @@ Ids are 32-bit integers in the database: a path or query value beyond that range
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import Flask, Request, abort
 from werkzeug.datastructures import ImmutableMultiDict
@@ -35,6 +35,18 @@ def digits_or_404(text: str) -> int | None:
     if len(text) > 12 or not in_db_range(int(text)):
         abort(404)
     return int(text)
+
+
+class WithinYears:
+    """A form validator: a date or date-time within 1900-2200 (later code adds days and converts zones)."""
+
+    def __call__(self, form, field) -> None:
+        from flask_babel import gettext as _
+        from wtforms.validators import StopValidation
+
+        value = field.data
+        if value is not None and not in_date_range(value.date() if isinstance(value, datetime) else value):
+            raise StopValidation(_("Choose a date between 1900 and 2200."))
 
 
 class BoundedIntConverter(IntegerConverter):

@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, RadioField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from app.common.bounds import WithinYears
+
 
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
@@ -16,7 +18,9 @@ class MultiCheckboxField(SelectMultipleField):
 class _TimeChoice(FlaskForm):
     """The next free slot, or a given time in the person's organisation's time zone."""
 
-    at = DateTimeLocalField(_l("Date and time"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    at = DateTimeLocalField(
+        _l("Date and time"), format="%Y-%m-%dT%H:%M", validators=[Optional(), WithinYears()]
+    )
 
     def validate(self, extra_validators=None) -> bool:
         # Not an inline validator: Optional() stops the chain on an empty field before it would run.

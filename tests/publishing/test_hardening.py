@@ -77,3 +77,20 @@ def test_mark_posted_never_redirects_off_site(
 
 def test_local_targets_are_kept():
     assert local_target("/publishing/manual?x=1") == "/publishing/manual?x=1"
+
+
+@pytest.mark.parametrize("when", ["9999-12-31T23:59", "0001-01-01T00:00"])
+def test_a_schedule_time_out_of_range_is_a_form_error(
+    client, auth, lead, org, make_channel, make_message, when
+):
+    org.time_zone = "America/Los_Angeles"  # 9999-12-31 23:59 there is beyond year 9999 in UTC
+    db.session.commit()
+    channel = make_channel(org, "manual")
+    message = make_message()
+    auth.login(lead)
+    response = client.post(
+        f"/publishing/schedule/{message.id}", data={"channel_ids": [channel.id], "mode": "at", "at": when}
+    )
+    assert response.status_code in (200, 400)
+    assert "between 1900 and 2200" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Post)) is None

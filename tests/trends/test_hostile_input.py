@@ -52,3 +52,18 @@ def test_a_huge_field_is_refused_before_any_work(client, auth, staff, make_trend
     )
     assert response.status_code == 413
     assert "longer than 20000 characters" in response.get_data(as_text=True)
+
+
+def test_dates_out_of_range_are_form_errors(client, auth, staff, make_trend):
+    trend = make_trend("Clean title")
+    auth.login(staff)
+    data = {
+        **FORM,
+        "title": "Clean title",
+        "source": "manual",
+        "first_seen_on": "0001-01-01",
+        "last_seen_on": "9999-12-31",
+    }
+    response = client.post(f"/trends/{trend.id}/edit", data=data)
+    assert response.status_code == 400
+    assert response.get_data(as_text=True).count("between 1900 and 2200") == 2
