@@ -2,7 +2,7 @@
 
 from gunicorn.glogging import Logger
 
-from app.core.logredact import redact
+from app.web.logredact import redact
 
 
 class RedactingLogger(Logger):

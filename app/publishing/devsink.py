@@ -10,10 +10,10 @@ import time
 from flask import Flask, abort, render_template, request
 from sqlalchemy import select
 
+from app.accounts.access import role_required
 from app.accounts.models import Role
-from app.channels.crypto import CredentialError, decrypt_credentials
 from app.channels.models import Channel
-from app.common.access import role_required
+from app.common.crypto import CredentialError, decrypt_credentials
 from app.extensions import csrf, db, limiter
 from app.publishing.models import SinkDelivery
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from app import create_app
-from app.core.logredact import RedactingFilter, redact
 from app.trends import uploads
+from app.web.logredact import RedactingFilter, redact
 
 
 def test_the_sqlite_database_is_created_private(tmp_path):
