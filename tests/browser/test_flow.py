@@ -22,7 +22,7 @@ CALM = (
 
 @pytest.fixture
 def app_config():
-    return {"WTF_CSRF_ENABLED": True}
+    return {"WTF_CSRF_ENABLED": True, "COUNTERPOINT_DEV_WEBHOOK_SINK": True}
 
 
 @pytest.fixture
