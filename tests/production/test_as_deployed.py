@@ -44,10 +44,9 @@ from app.accounts.services import create_organisation, create_user
 from app.campaigns.models import Campaign, CampaignStatus
 from app.channels.services import ChannelFields, create_channel
 from app.common.time import utcnow
-from app.drafting.models import Message, MessageStatus, MessageVersion, VersionSource, content_hash
+from app.drafting.models import Approval, Message, MessageStatus, MessageVersion, VersionSource, content_hash
 from app.extensions import db
 from app.publishing.services import schedule_message
-from app.review.models import Approval
 
 hook_url, secret, password = sys.argv[1:4]
 app = create_app()
@@ -165,6 +164,13 @@ class Browser:
         return found.group(1)
 
 
+def _run(command: list[str], env: dict[str, str]) -> str:
+    """Run a deployment step; on failure show what it printed."""
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, f"{' '.join(command[:2])} ... failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done.stdout
+
+
 def _wait_until_up(base_url: str, processes: list[subprocess.Popen]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -202,16 +208,9 @@ def test_the_app_as_deployed(deployed_database, redis_url, https_receiver, tmp_p
         SSL_CERT_FILE=str(cert_path),
     )
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
-    seeded = subprocess.run(
-        [sys.executable, "-c", SEED, receiver.hook_url, receiver.secret, PASSWORD],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    post_id = int(seeded.stdout.strip().splitlines()[-1])
+    _run([*flask, "db", "upgrade"], env)
+    seeded = _run([sys.executable, "-c", SEED, receiver.hook_url, receiver.secret, PASSWORD], env)
+    post_id = int(seeded.strip().splitlines()[-1])
 
     port = _free_port()
     logs = [open(tmp_path / f"{name}.log", "w") for name in ("gunicorn", "worker-1", "worker-2")]  # noqa: SIM115
