@@ -18,7 +18,8 @@ BLOCK = re.compile(r"<(\w+)[^<>]*>\n[^<>]*\n</\1>")
 def headings(text: str) -> list[str]:
     """The prompt's own structure: its lines outside the data blocks that look like instructions."""
     outside = BLOCK.sub("<data>", text)
-    return [line for line in outside.splitlines() if line.startswith(("## ", "- ", "Mode:", "Keep "))]
+    lines = [line for line in outside.splitlines() if line.startswith(("## ", "- ", "Mode:", "Keep "))]
+    return [re.sub(r"\d+", "N", line) for line in lines]  # a longer source link changes the room left
 
 
 @pytest.mark.parametrize(
