@@ -72,7 +72,7 @@ class PinnedTransport(httpx.HTTPTransport):
         )
 
 
-class _PinnedConnectionMixin:
+class _PinnedConnectionMixin(HTTPConnection):
     """urllib3's connection, resolving and checking the host itself in _new_conn."""
 
     allow_private = False

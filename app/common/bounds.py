@@ -60,7 +60,7 @@ class BoundedIntConverter(IntegerConverter):
 class BoundedMultiDict(ImmutableMultiDict):
     """Query and form values: `.get(name, type=int)` answers 404 for a number beyond the database's range."""
 
-    def get(self, key, default=None, type=None):  # noqa: A002 (werkzeug's signature)
+    def get(self, key, default=None, type=None):  # type: ignore[override]  # noqa: A002
         value = super().get(key, default=default, type=type)
         if type is int and isinstance(value, int) and not in_db_range(value):
             abort(404)

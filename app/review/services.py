@@ -373,7 +373,8 @@ def _set_status(message: Message, status: MessageStatus) -> str:
 
 def _author_ids(message: Message) -> set[int]:
     """Everyone who started the message or wrote any of its versions (four eyes: none may approve)."""
-    return {message.created_by_id, *(v.author_id for v in message.versions)} - {None}
+    ids = {message.created_by_id, *(v.author_id for v in message.versions)}
+    return {i for i in ids if i is not None}
 
 
 def _is_author(user: User, message: Message) -> bool:
