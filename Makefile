@@ -17,9 +17,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 translations: $(VENV)/.installed
 	$(VENV)/bin/pybabel compile --use-fuzzy -d app/translations -D messages --statistics 2>&1 | tail -n 1
 
-# The demo's webhook channel posts to a sink inside this app on 127.0.0.1, so `make run` allows
-# loopback URLs; production never sets this.
+# The demo's webhook channel posts to a sink inside this app on 127.0.0.1, so `make run` turns the
+# sink on and allows loopback URLs; production never sets these (the sink exists only in development).
 run: export COUNTERPOINT_ALLOW_PRIVATE_URLS ?= 1
+run: export COUNTERPOINT_DEV_WEBHOOK_SINK ?= 1
 run: $(VENV)/.installed translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo

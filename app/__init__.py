@@ -21,8 +21,9 @@ from app.campaigns import views as campaigns_views
 from app.channels import views as channels_views
 from app.channels.cli import rotate_keys_command
 from app.cli import create_user_command, dispatch_command, seed_demo_command, worker_command
+from app.common import bounds
 from app.common.time import localtime
-from app.config import LANGUAGES, load_config
+from app.config import LANGUAGES, load_config, require_compiled_catalogues
 from app.drafting import views as drafting_views
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from app.outcomes import views as outcomes_views
@@ -31,8 +32,10 @@ from app.publishing import views as publishing_views
 from app.review import views as review_views
 from app.trends import views as trends_views
 from app.trends.cli import trends_cli
+from app.web import logredact
 from app.web import views as web_views
 from app.web.errors import register_error_pages
+from app.web.input_guard import guard_form_input
 from app.web.security import apply_security_headers, enforce_idle_timeout
 from app.web.templating import template_context, translated
 
@@ -48,17 +51,29 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
     )
+    bounds.install(app)
     load_config(app, test_config)
     register_url_converters(app)
+    require_compiled_catalogues(app, ROOT / "app" / "translations")
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_security(app)
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
-    if app.config.get("COUNTERPOINT_ENV") != "production":
-        devsink.register(app)
+    if app.config.get("COUNTERPOINT_ENV") == "development" and app.config.get("COUNTERPOINT_DEV_WEBHOOK_SINK"):
+        devsink.register(app)  # the demo's webhook receiver: development only, and only when asked for
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind a TLS-terminating proxy: take the client address and https from its headers."""
+    hops = int(app.config.get("COUNTERPOINT_TRUSTED_PROXIES") or 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def register_extensions(app: Flask) -> None:
@@ -110,6 +125,8 @@ def register_blueprints(app: Flask) -> None:
 def register_security(app: Flask) -> None:
     """Two-step sign-in where required, the idle timeout, security headers."""
     app.before_request(enforce_mfa_requirement)
+    logredact.install()
+    app.before_request(guard_form_input)
     app.before_request(enforce_idle_timeout)
     app.after_request(apply_security_headers)
 

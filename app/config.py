@@ -27,13 +27,21 @@ class Defaults:
     SESSION_IDLE_MINUTES = 60
     WTF_CSRF_TIME_LIMIT = None  # the CSRF token lives as long as the session
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024  # all non-file form fields of one request, bytes
+    COUNTERPOINT_FORM_FIELD_MAX_CHARS = 20_000  # any one form field; forms set tighter limits per field
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"  # re-authentication on the account page
+    # Sign-in failures per account from one address: free tries, then growing waits (no lock-out).
+    LOGIN_FREE_FAILURES = 3
+    LOGIN_FIRST_DELAY_SECONDS = 5
+    LOGIN_LONGEST_DELAY_SECONDS = 15 * 60
     LOGIN_LIMIT_PER_IP = "30 per 15 minutes"
     COUNTERPOINT_REQUIRE_MFA = None  # None: required for leads and admins in production only
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (None: 1 in production).
+    COUNTERPOINT_TRUSTED_PROXIES = None
     OPENAI_API_KEY = None
     OPENAI_BASE_URL = None
     COUNTERPOINT_LLM_MODEL = "gpt-4o-mini"
@@ -42,6 +50,7 @@ class Defaults:
     COUNTERPOINT_MAX_LATENESS_MINUTES = 60
     COUNTERPOINT_TICK_SECONDS = 5
     COUNTERPOINT_ALLOW_PRIVATE_URLS = False
+    COUNTERPOINT_DEV_WEBHOOK_SINK = False  # the demo's webhook receiver at /dev/webhook-sink (development only)
     COUNTERPOINT_IMPORT_MAX_BYTES = 5 * 1024 * 1024
     COUNTERPOINT_IMPORT_FOLDER = None  # default: instance/imports
     COUNTERPOINT_CONNECTOR_TIMEOUT = 10.0
@@ -81,7 +90,9 @@ ENVIRONMENT: dict[str, Callable[[str], Any]] = {
     "COUNTERPOINT_ENGAGEMENT_REQUESTS_PER_PASS": int,
     "COUNTERPOINT_BLUESKY_APPVIEW_URL": str,
     "COUNTERPOINT_ALLOW_PRIVATE_URLS": lambda v: v.lower() in {"1", "true", "yes"},
+    "COUNTERPOINT_DEV_WEBHOOK_SINK": lambda v: v.lower() in {"1", "true", "yes"},
     "COUNTERPOINT_REQUIRE_MFA": lambda v: v.lower() in {"1", "true", "yes"},
+    "COUNTERPOINT_TRUSTED_PROXIES": int,
     "RATELIMIT_STORAGE_URI": str,
     "SMTP_HOST": str,
     "SMTP_PORT": int,
@@ -109,9 +120,12 @@ def load_config(app: Flask, test_config: dict | None) -> None:
     is_production = app.config["COUNTERPOINT_ENV"] == "production"
     if app.config.get("COUNTERPOINT_REQUIRE_MFA") is None:
         app.config["COUNTERPOINT_REQUIRE_MFA"] = is_production
+    if app.config.get("COUNTERPOINT_TRUSTED_PROXIES") is None:
+        app.config["COUNTERPOINT_TRUSTED_PROXIES"] = 1 if is_production else 0
     if is_production:
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", _database_url(app))
+    _private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
     _ensure_secret(app, "SECRET_KEY", "secret_key", lambda: secrets.token_urlsafe(48), is_production)
     _ensure_secret(
         app,
@@ -131,6 +145,21 @@ def _database_url(app: Flask) -> str:
     return url
 
 
+def _private_sqlite_file(url: str) -> None:
+    """Create a SQLite database file readable by its owner only (SQLite gives its journals the same mode)."""
+    if not url.startswith("sqlite:"):
+        return
+    from sqlalchemy.engine import make_url
+
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    path.chmod(0o600)
+
+
 def _ensure_secret(app: Flask, key: str, filename: str, generate, is_production: bool) -> None:
     """Use the configured secret; in development generate it once into instance/."""
     if app.config.get(key):
@@ -145,3 +174,26 @@ def _ensure_secret(app: Flask, key: str, filename: str, generate, is_production:
         path.write_text(generate() + "\n")
         path.chmod(0o600)
     app.config[key] = path.read_text().strip()
+
+
+def missing_catalogues(directory: Path) -> list[str]:
+    """Translations whose compiled catalogue (.mo) is absent or older than its source (.po)."""
+    missing = []
+    for source in sorted(directory.glob("*/LC_MESSAGES/*.po")):
+        compiled = source.with_suffix(".mo")
+        if not compiled.exists() or compiled.stat().st_mtime < source.stat().st_mtime:
+            missing.append(str(compiled))
+    return missing
+
+
+def require_compiled_catalogues(app: Flask, directory: Path) -> None:
+    """In production, refuse to start without compiled translations (else French pages come out English)."""
+    if app.config["COUNTERPOINT_ENV"] != "production":
+        return
+    missing = missing_catalogues(Path(app.config.get("COUNTERPOINT_TRANSLATIONS_DIR") or directory))
+    if missing:
+        raise ConfigurationError(
+            "Compiled translations are missing or out of date: "
+            + ", ".join(missing)
+            + ". Run `pybabel compile -d app/translations -D messages` (or `make translations`) first."
+        )

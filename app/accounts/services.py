@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hmac
 import re
+import secrets
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -22,6 +24,7 @@ _HASHERS = {
     "argon2id-fast-for-tests": PasswordHasher.from_parameters(profiles.CHEAPEST),
 }
 MIN_PASSWORD_LENGTH = 12
+EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -38,9 +41,20 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A hash of no one's password, made once per hasher, to verify against for unknown e-mails."""
+    name = current_app.config["PASSWORD_HASHER"]
+    if name not in _DUMMY_HASHES:
+        _DUMMY_HASHES[name] = _HASHERS[name].hash(secrets.token_urlsafe(16))
+    return _DUMMY_HASHES[name]
+
+
 def check_password(user: User | None, password: str) -> bool:
-    """Verify a password; an unknown e-mail costs the same time as a wrong password."""
-    stored = user.password_hash if user else _hasher().hash("not-a-real-password")
+    """Verify a password; an unknown e-mail costs one verification, exactly like a wrong password."""
+    stored = user.password_hash if user else _dummy_hash()
     try:
         return _hasher().verify(stored, password) and user is not None
     except (VerificationError, InvalidHashError):
@@ -60,7 +74,7 @@ def authenticate(email: str, password: str) -> User | None:
             "auth.login_failed",
             actor=None,
             organisation=user.organisation if user else None,
-            details={"email": email.strip().lower()[:254]},
+            details=_failed_login_details(email, user),
         )
         return None
     if not user.is_active_user:
@@ -70,6 +84,21 @@ def authenticate(email: str, password: str) -> User | None:
         complete_login(user)
     # With MFA the sign-in is complete only after the code (see verify_mfa_code).
     return user
+
+
+def _failed_login_details(typed: str, user: User | None) -> dict:
+    """What the audit trail keeps of a failed sign-in: never what was typed, unless it is an account's
+    e-mail (a password typed into the e-mail box must not be stored or shown to admins)."""
+    if user is not None:
+        return {"email": user.email, "known_account": True}
+    digest = hmac.new(
+        current_app.config["SECRET_KEY"].encode(), typed.strip().lower().encode("utf-8", "replace"), "sha256"
+    ).hexdigest()[:12]
+    return {
+        "known_account": False,
+        "looked_like_email": bool(EMAIL_SHAPE.match(typed.strip())),
+        "typed_digest": digest,
+    }
 
 
 def complete_login(user: User) -> None:
@@ -221,6 +250,7 @@ def enable_mfa(user: User, secret: str, code: str) -> None:
     user.mfa_secret_encrypted = mfa.encrypt_secret(user.id, secret)
     user.mfa_enabled_at = utcnow()
     user.mfa_last_counter = step
+    user.session_version += 1  # sessions opened before the second factor end
     db.session.flush()
     record("user.mfa_enable", actor=user, organisation=user.organisation, obj=user)
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import time
-from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.accounts import bp, services
+from app.accounts import bp, services, throttle
 from app.accounts import mfa as mfa_tools
 from app.accounts.forms import (
     ROLE_CHOICES,
@@ -21,15 +20,12 @@ from app.accounts.forms import (
 )
 from app.accounts.models import User
 from app.audit.services import record
+from app.common.redirects import local_target
 from app.config import LANGUAGES
 from app.extensions import db, limiter
 
 PENDING_KEY = "mfa_pending"
 PENDING_SECONDS = 5 * 60  # the code step must follow the password within five minutes
-
-
-def _login_account_key() -> str:
-    return "login:" + request.form.get("email", "").strip().lower()
 
 
 def _failed(response) -> bool:
@@ -39,22 +35,20 @@ def _failed(response) -> bool:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_IP"], methods=["POST"], deduct_when=_failed)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    methods=["POST"],
-    key_func=_login_account_key,
-    deduct_when=_failed,
-)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
+        if throttle.seconds_to_wait(form.email.data):
+            abort(429)
         user = services.authenticate(form.email.data, form.password.data)
         db.session.commit()
         if user is None:
+            throttle.record_failure(form.email.data)
             flash(_("That e-mail and password do not match an active account."), "error")
             return render_template("accounts/login.html", form=form), 401
+        throttle.record_success(form.email.data)
         next_url = _safe_next(request.args.get("next"))
         if user.mfa_enabled:
             _fresh_session()
@@ -140,7 +134,9 @@ def _sign_in(user: User) -> None:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    record("auth.logout", actor=current_user._get_current_object())
+    user = current_user._get_current_object()
+    user.session_version += 1  # a copy of this session's cookie stops working too
+    record("auth.logout", actor=user)
     db.session.commit()
     logout_user()
     session.clear()
@@ -161,11 +157,7 @@ def set_language():
 
 def _safe_next(target: str | None) -> str:
     """Follow a 'next' link only when it stays on this site."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            return target
-    return url_for("core.dashboard")
+    return local_target(target) or url_for("core.dashboard")
 
 
 # The person's own account: details, password, second factor.
@@ -256,7 +248,7 @@ def mfa_confirm():
             form.code.errors.append(str(error))
         else:
             db.session.commit()
-            session.pop(SETUP_KEY, None)
+            _sign_in(user)  # the session version changed: this session goes on, older ones end
             flash(_("Two-step sign-in is on. You will enter a code each time you sign in."), "success")
             return redirect(url_for("accounts.account"))
     context = {

@@ -22,6 +22,7 @@ from app.campaigns.models import CampaignMode, CampaignStatus
 from app.campaigns.services import is_http_url
 from app.campaigns.strategies import STRATEGIES
 from app.common import limits
+from app.common.bounds import WithinYears
 from app.platforms import PLATFORM_CHOICES
 
 LANGUAGE_CHOICES = [("en", _l("English")), ("fr", _l("French"))]
@@ -74,8 +75,8 @@ class CampaignForm(FlaskForm):
         validators=[Length(max=limits.CAMPAIGN_HASHTAGS_MAX * (limits.HASHTAG_MAX + 1))],
         description=_l("Your own supportive tags, separated by spaces, in CamelCase, e.g. #NeighboursFirst."),
     )
-    starts_on = DateField(_l("Starts on"), validators=[Optional()])
-    ends_on = DateField(_l("Ends on"), validators=[Optional()])
+    starts_on = DateField(_l("Starts on"), validators=[Optional(), WithinYears()])
+    ends_on = DateField(_l("Ends on"), validators=[Optional(), WithinYears()])
     trend_ids = MultiCheckboxField(_l("Trends it answers"), coerce=int, choices=[])
     partner_ids = MultiCheckboxField(_l("Partner organisations taking part"), coerce=int, choices=[])
     requires_partner_approval = BooleanField(_l("Every partner's lead must approve each message too"))

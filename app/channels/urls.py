@@ -22,6 +22,24 @@ class UnresolvableHostError(UnsafeURLError):
     """The host name did not resolve; may be a passing DNS failure."""
 
 
+def web_url_or_none(url: object) -> str | None:
+    """The URL if it is an http(s) address with a server name, else None (never a javascript: link)."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or not parts.hostname
+        or any(c in url for c in "\x00\r\n\t ")
+    ):
+        return None
+    return url
+
+
 def validate_outbound_url(url: str, *, allow_private: bool, require_https: bool) -> str:
     """Return the URL if it is safe to call, else raise UnsafeURLError with a reason."""
     url = url.strip()
@@ -42,17 +60,25 @@ def validate_outbound_url(url: str, *, allow_private: bool, require_https: bool)
         raise UnsafeURLError("The address has no server name.")
     if allow_private:
         return url
-    for address in _resolve(host, port or (443 if scheme == "https" else 80)):
-        reason = _refusal(address)
-        if reason:
-            raise UnsafeURLError(f"The address {host} points to {reason}, which is not allowed.")
+    resolve_checked(host, port or (443 if scheme == "https" else 80), allow_private=False)
     return url
+
+
+def resolve_checked(host: str, port: int, *, allow_private: bool) -> list[IPAddress]:
+    """Resolve once and refuse if any address is not public: the caller connects to these addresses."""
+    addresses = _resolve(host, port)
+    if not allow_private:
+        for address in addresses:
+            reason = _refusal(address)
+            if reason:
+                raise UnsafeURLError(f"The address {host} points to {reason}, which is not allowed.")
+    return addresses
 
 
 def _resolve(host: str, port: int) -> list[IPAddress]:
     """All addresses the host name resolves to (an IP literal resolves to itself)."""
     try:
-        return [ipaddress.ip_address(host)]
+        return [ipaddress.ip_address(host.strip("[]"))]
     except ValueError:
         pass
     try:

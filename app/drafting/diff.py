@@ -74,11 +74,20 @@ class Segment:
 def highlight(text: str, findings: Iterable[Mapping[str, Any]]) -> list[Segment]:
     """Split a text at every finding boundary so each run knows which findings cover it."""
     spans = [f for f in findings if _valid_span(f, len(text))]
-    cuts = sorted({0, len(text), *(f["start"] for f in spans), *(f["end"] for f in spans)})
+    opening: dict[int, list[int]] = {}
+    closing: dict[int, list[int]] = {}
+    for index, finding in enumerate(spans):
+        opening.setdefault(finding["start"], []).append(index)
+        closing.setdefault(finding["end"], []).append(index)
+    cuts = sorted({0, len(text), *opening, *closing})
+    # One sweep over the cuts (linear in text and findings, not cuts x findings): the open findings
+    # at a cut are exactly those covering the run that starts there.
+    open_now: set[int] = set()
     segments: list[Segment] = []
     for start, end in zip(cuts, cuts[1:], strict=False):
-        covering = tuple(f for f in spans if f["start"] <= start and end <= f["end"])
-        segments.append(Segment(text[start:end], covering))
+        open_now.difference_update(closing.get(start, ()))
+        open_now.update(opening.get(start, ()))
+        segments.append(Segment(text[start:end], tuple(spans[i] for i in sorted(open_now))))
     return segments or [Segment(text)]
 
 

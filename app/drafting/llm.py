@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 import time
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from app.drafting.schemas import Candidate
 
 T = TypeVar("T", bound=BaseModel)
+log = logging.getLogger(__name__)
 
 MAX_EVIDENCE_POSTS = 5
 MAX_CANDIDATES = limits.DRAFT_COUNT_MAX
@@ -472,12 +474,18 @@ def _error_from(exc: openai.OpenAIError, settings: LLMSettings) -> DraftingError
             ).format(seconds=settings.timeout),
         )
     if isinstance(exc, openai.APIConnectionError):
+        # The address is for admins (the log), never for the person drafting.
+        log.warning(
+            "model server unreachable at %s: %s",
+            settings.base_url or "the default address",
+            type(exc).__name__,
+        )
         return DraftingError(
             "unreachable",
             _(
-                "Counterpoint could not reach the model server{where}. Check OPENAI_BASE_URL and "
-                "that the server is running."
-            ).format(where=f" at {settings.base_url}" if settings.base_url else ""),
+                "Counterpoint could not reach the model server. Ask an admin to check OPENAI_BASE_URL "
+                "and that the server is running."
+            ),
         )
     if isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError)):
         return DraftingError(

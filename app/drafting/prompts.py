@@ -36,6 +36,16 @@ def _data(value: Any, max_chars: int) -> str:
     return "" if value is None else as_data_block(str(value), max_chars=max_chars)
 
 
+def _inline(value: Any, max_chars: int) -> str:
+    """Jinja filter: untrusted text as data on one line (no newline can start a fake prompt section)."""
+    return " ".join(_data(value, max_chars).split())
+
+
+def _block(value: Any, tag: str, max_chars: int) -> str:
+    """Jinja filter: untrusted text inside <tag> ... </tag> data delimiters it cannot open or close."""
+    return f"<{tag}>\n{_data(value, max_chars)}\n</{tag}>"
+
+
 def _language_name(code: str) -> str:
     """Jinja filter: a language code as an English name the model understands."""
     return LANGUAGE_NAMES.get(code.split("-")[0].lower(), code)
@@ -44,7 +54,8 @@ def _language_name(code: str) -> str:
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     """Build the Jinja environment once: plain text, strict about missing variables."""
-    # Untrusted text reaches a prompt only through the `data` filter (sanitize.as_data_block).
+    # Untrusted text reaches a prompt only through the `data`, `inline` (one line) and `block`
+    # (delimited data block) filters, all built on sanitize.as_data_block.
     env = Environment(
         loader=FileSystemLoader(PROMPTS_DIR),
         autoescape=False,  # noqa: S701  # nosec B701: plain-text prompts, never HTML
@@ -54,6 +65,8 @@ def _environment() -> Environment:
         keep_trailing_newline=False,
     )
     env.filters["data"] = _data
+    env.filters["inline"] = _inline
+    env.filters["block"] = _block
     env.filters["language_name"] = _language_name
     return env
 

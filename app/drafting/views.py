@@ -18,6 +18,7 @@ from app.campaigns.visibility import takes_part
 from app.drafting import bp, services
 from app.drafting.diff import diff_stats, highlight, word_diff
 from app.drafting.forms import (
+    MAX_TEXT,
     MESSAGE_STATUS_LABELS,
     AdaptForm,
     ChecksForm,
@@ -173,6 +174,9 @@ def check(message_id: int):
     message = _message_or_404(message_id)
     text = request.form.get("text", "")
     variants = _posted_variants(message)
+    if max(len(text), *(len(v) for v in variants.values()), 0) > MAX_TEXT:
+        # Capped before any work: the checks never run on a text the form would refuse to save.
+        return render_template("drafting/_too_long.html", limit=MAX_TEXT)
     results = services.check_platforms(
         text,
         variants,

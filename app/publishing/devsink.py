@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 
 from flask import Flask, abort, render_template, request
-from flask_login import login_required
 from sqlalchemy import select
 from standardwebhooks.webhooks import EmptyWebhookSecretError, Webhook, WebhookVerificationError
 
+from app.accounts.access import role_required
+from app.accounts.models import Role
 from app.channels.models import Channel
 from app.common.crypto import CredentialError, decrypt_credentials
 from app.extensions import csrf, db, limiter
@@ -19,11 +20,13 @@ TOLERANCE_SECONDS = 300
 
 
 def register(app: Flask) -> None:
-    """Add the sink routes (never called in production)."""
+    """Add the sink routes: only in development with COUNTERPOINT_DEV_WEBHOOK_SINK on (`make run` sets it)."""
     if "dev_webhook_sink" in app.view_functions:
         return
     app.add_url_rule(SINK_PATH, "dev_webhook_sink", csrf.exempt(limiter.exempt(receive)), methods=["POST"])
-    app.add_url_rule(SINK_PATH, "dev_webhook_sink_list", login_required(deliveries), methods=["GET"])
+    app.add_url_rule(
+        SINK_PATH, "dev_webhook_sink_list", role_required(Role.ADMIN)(deliveries), methods=["GET"]
+    )
 
 
 def receive():

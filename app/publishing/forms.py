@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, RadioField, SelectMultipleField, StringField, TextAreaField, widgets
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from app.common.bounds import WithinYears
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -16,7 +18,9 @@ class MultiCheckboxField(SelectMultipleField):
 class _TimeChoice(FlaskForm):
     """The next free slot, or a given time in the person's organisation's time zone."""
 
-    at = DateTimeLocalField(_l("Date and time"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    at = DateTimeLocalField(
+        _l("Date and time"), format="%Y-%m-%dT%H:%M", validators=[Optional(), WithinYears()]
+    )
 
     def validate(self, extra_validators=None) -> bool:
         # Not an inline validator: Optional() stops the chain on an empty field before it would run.
@@ -63,7 +67,14 @@ class DeclineForm(FlaskForm):
 class MarkPostedForm(FlaskForm):
     url = StringField(
         _l("Address of the published post"),
-        validators=[DataRequired(), Length(max=1000)],
+        validators=[
+            DataRequired(),
+            Length(max=1000),
+            Regexp(
+                r"^https?://[^\s/]+",
+                message=_l("Paste the link to the post on the platform, starting with https://."),
+            ),
+        ],
         description=_l("Paste the link to the post on the platform, starting with https://."),
     )
 

@@ -158,10 +158,11 @@ def schedulable_channels(user: User) -> list[Channel]:
 
 
 def can_schedule(user: User, message: Message) -> bool:
-    """Leads of organisations taking part in the message's campaign schedule it."""
-    if not user.has_role(Role.LEAD):
-        return False
-    return user.is_admin or campaign_takes_part(user.organisation_id, message.campaign_id)
+    """Leads (and admins) of organisations taking part in the message's campaign schedule it.
+
+    Admin is a role inside one organisation: it gives no reach into other organisations' campaigns.
+    """
+    return user.has_role(Role.LEAD) and campaign_takes_part(user.organisation_id, message.campaign_id)
 
 
 def schedule_message(

@@ -16,7 +16,9 @@ from app.accounts.models import Organisation, Role
 from app.campaigns.models import Campaign
 from app.campaigns.visibility import takes_part, visible_campaigns
 from app.channels.models import Channel
+from app.common.bounds import in_date_range
 from app.common.pagination import paginate
+from app.common.redirects import local_target
 from app.common.time import utcnow
 from app.drafting.models import Message, MessageStatus
 from app.extensions import db, limiter
@@ -45,14 +47,10 @@ def _run(change, success: str, post: Post | None = None):
         db.session.commit()
         notifications.send_pending_emails()
         flash(success, "success")
-    target = request.form.get("next") or (
+    target = local_target(request.form.get("next")) or (
         url_for("publishing.post_detail", post_id=post.id) if post else None
     )
-    return redirect(
-        target
-        if target and target.startswith("/") and not target.startswith("//")
-        else url_for("publishing.posts")
-    )
+    return redirect(target or url_for("publishing.posts"))
 
 
 # ---------------------------------------------------------------- posts
@@ -206,7 +204,9 @@ def mark_posted(post_id: int):
     form = MarkPostedForm()
     if not form.validate_on_submit():
         flash(_("Paste the address of the published post."), "error")
-        return redirect(request.form.get("next") or url_for("publishing.post_detail", post_id=post.id))
+        return redirect(
+            local_target(request.form.get("next")) or url_for("publishing.post_detail", post_id=post.id)
+        )
     return _run(
         lambda: services.mark_posted_manually(post, actor=current_user, url=form.url.data),
         _("Recorded as posted. Thank you."),
@@ -300,7 +300,7 @@ def ready():
 @role_required(Role.LEAD)
 def schedule(message_id: int):
     message = get_or_404(Message, message_id)
-    if not takes_part(current_user.organisation_id, message.campaign_id) and not current_user.is_admin:
+    if not takes_part(current_user.organisation_id, message.campaign_id):
         abort(404)
     channels = services.schedulable_channels(current_user)
     form = ScheduleForm()
@@ -349,10 +349,15 @@ def schedule(message_id: int):
 def calendar_page():
     view = "month" if request.args.get("view") == "month" else "week"
     zone = current_user.organisation.time_zone
+    today = utcnow().astimezone(ZoneInfo(zone)).date()
     try:
         anchor = date.fromisoformat(request.args.get("date", ""))
     except ValueError:
-        anchor = utcnow().astimezone(ZoneInfo(zone)).date()
+        anchor = today
+    status = 200
+    if not in_date_range(anchor):
+        flash(_("Choose a date between 1900 and 2200."), "error")
+        anchor, status = today, 422
     campaign_id = request.args.get("campaign_id", type=int)
     query = services.visible_posts(current_user)
     if campaign_id:
@@ -373,7 +378,7 @@ def calendar_page():
         campaigns=_campaigns(),
         zone=zone,
         feed=feed,
-    )
+    ), status
 
 
 @bp.route("/calendar/feed", methods=["POST"])

@@ -371,14 +371,19 @@ def _set_status(message: Message, status: MessageStatus) -> str:
     return previous
 
 
+def _author_ids(message: Message) -> set[int]:
+    """Everyone who started the message or wrote any of its versions (four eyes: none may approve)."""
+    ids = {message.created_by_id, *(v.author_id for v in message.versions)}
+    return {i for i in ids if i is not None}
+
+
 def _is_author(user: User, message: Message) -> bool:
-    version = message.current_version
-    return user.id == message.created_by_id or (version is not None and user.id == version.author_id)
+    return user.id in _author_ids(message)
 
 
 def _may_count(approval: Approval, message: Message, version: MessageVersion) -> bool:
-    """An approval counts only if its approver is not (or no longer) an author of the text."""
-    return approval.approver_id not in {message.created_by_id, version.author_id}
+    """An approval counts only if its approver is not (or no longer) an author of any version."""
+    return approval.approver_id not in _author_ids(message) | {version.author_id}
 
 
 def _approval_row(version: MessageVersion, actor: User) -> Approval:

@@ -14,6 +14,7 @@ from app.accounts.access import role_required
 from app.accounts.models import Role
 from app.campaigns.models import Campaign
 from app.campaigns.visibility import visible_campaigns
+from app.common.bounds import digits_or_404
 from app.common.pagination import paginate
 from app.drafting.models import Message, MessageStatus, MessageVersion
 from app.drafting.services import visible_messages
@@ -36,12 +37,12 @@ QUEUE_PAGE_SIZE = 10
 def queue():
     filters = {key: request.args.get(key, "").strip() for key in ("campaign", "language", "severity")}
     query = _visible_messages().where(Message.status == MessageStatus.IN_REVIEW)
-    if filters["campaign"].isdigit():
-        query = query.where(Message.campaign_id == int(filters["campaign"]))
+    if (campaign_id := digits_or_404(filters["campaign"])) is not None:
+        query = query.where(Message.campaign_id == campaign_id)
     if filters["language"]:
         query = query.where(Message.language == filters["language"])
-    if filters["severity"].isdigit():
-        query = query.where(Message.trend.has(Trend.severity == int(filters["severity"])))
+    if (severity := digits_or_404(filters["severity"])) is not None:
+        query = query.where(Message.trend.has(Trend.severity == severity))
     page = paginate(
         query.order_by(Message.updated_at, Message.id),
         page=request.args.get("page", 1, type=int),

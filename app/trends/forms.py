@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.common import limits
+from app.common.bounds import WithinYears
 from app.trends.models import HALLMARKS, RABAT_FACTORS, TARGET_GROUPS, Evidence, RecommendedAction, Trend
 
 SEVERITY_CHOICES = [
@@ -122,8 +123,8 @@ class TrendForm(FlaskForm):
         description=_l("The monitoring tool, or “manual”."),
     )
     owner_id = SelectField(_l("Owner"), coerce=int, default=0)
-    first_seen_on = DateField(_l("First seen"), validators=[Optional()])
-    last_seen_on = DateField(_l("Last seen"), validators=[Optional()])
+    first_seen_on = DateField(_l("First seen"), validators=[Optional(), WithinYears()])
+    last_seen_on = DateField(_l("Last seen"), validators=[Optional(), WithinYears()])
     fact_checks = TextAreaField(
         _l("Misinformation claims and fact-checks"),
         validators=[Length(max=10000)],
@@ -223,7 +224,7 @@ class EvidenceForm(FlaskForm):
     )
     url = URLField(_l("Link to the post"), validators=[Optional(), Length(max=2000)])
     platform = StringField(_l("Platform"), validators=[Optional(), Length(max=32)])
-    captured_on = DateField(_l("Captured on"), validators=[Optional()])
+    captured_on = DateField(_l("Captured on"), validators=[Optional(), WithinYears()])
     author_kind = SelectField(_l("Author"), choices=AUTHOR_KINDS, default="unknown")
     engagement = IntegerField(
         _l("Engagement"),
@@ -248,7 +249,7 @@ class EvidenceForm(FlaskForm):
 
 
 class ObservationForm(FlaskForm):
-    observed_on = DateField(_l("Day"), validators=[DataRequired()])
+    observed_on = DateField(_l("Day"), validators=[DataRequired(), WithinYears()])
     count = IntegerField(
         _l("Posts detected"),
         validators=[

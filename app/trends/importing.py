@@ -205,6 +205,10 @@ class ImportResult:
 # Reading -----------------------------------------------------------------------------------------
 
 
+MAX_COLUMNS = 200  # far more than any monitoring export; each column is offered in the mapping form
+SNIFF_CHARS = 64 * 1024
+
+
 def read_table(data: bytes, filename: str = "", *, max_bytes: int) -> Table:
     """Parse CSV (comma, semicolon or tab; UTF-8 with or without BOM) or JSON into rows."""
     if len(data) > max_bytes:
@@ -261,6 +265,7 @@ def _read_json(text: str) -> Table:
             continue
         for key in item:
             columns.setdefault(str(key), None)
+        _refuse_too_many_columns(len(columns))
         rows.append((number, {str(k): v for k, v in item.items()}))
     if not columns:
         raise ImportFileError(_("The JSON holds no objects to import."))
@@ -268,7 +273,8 @@ def _read_json(text: str) -> Table:
 
 
 def _sniff_delimiter(text: str) -> str | None:
-    sample = "\n".join(line for line in text.splitlines()[:50] if line.strip())
+    # The first 50 lines, and no more than SNIFF_CHARS of them: a header of 200,000 names stays cheap.
+    sample = "\n".join(line for line in text[:SNIFF_CHARS].splitlines()[:50] if line.strip())
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
     except csv.Error:
@@ -326,13 +332,29 @@ def _read_csv(text: str) -> Table:
 
 
 def _unique_columns(cells: list[str]) -> list[str]:
+    """Column names made unique (a set, so linear in the number of columns), after the column cap."""
+    _refuse_too_many_columns(len(cells))
     names: list[str] = []
+    seen: set[str] = set()
     for index, cell in enumerate(cells, start=1):
         name = cell.strip() or f"column {index}"
-        while name in names:
+        while name in seen:
             name = f"{name} ({index})"
+        seen.add(name)
         names.append(name)
     return names
+
+
+def _refuse_too_many_columns(count: int) -> None:
+    if count > MAX_COLUMNS:
+        raise ImportFileError(
+            _(
+                "The file has %(n)d columns; at most %(max)d can be imported. Remove the columns you "
+                "do not need and try again.",
+                n=count,
+                max=MAX_COLUMNS,
+            )
+        )
 
 
 # Mapping -----------------------------------------------------------------------------------------

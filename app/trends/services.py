@@ -106,6 +106,13 @@ def update_trend(
     )
     status = cleaned.pop("status", None)
     changed = [name for name, value in cleaned.items() if getattr(trend, name) != value]
+    if {"source", "external_id"} & set(changed):
+        _refuse_taken_external_id(
+            trend.organisation_id,
+            cleaned.get("source", trend.source),
+            cleaned.get("external_id", trend.external_id),
+            keep=trend.id,
+        )
     for name in changed:
         setattr(trend, name, value_for(cleaned[name]))
     if changed:
@@ -122,6 +129,24 @@ def update_trend(
         change_status(trend, status, actor=actor, via=via)
         changed.append("status")
     return changed
+
+
+def _refuse_taken_external_id(org_id: int, source: str | None, external_id: str | None, *, keep: int) -> None:
+    """Two trends of one organisation never share (source, external_id): say so instead of a 500."""
+    if not external_id:
+        return
+    taken = db.session.scalar(
+        select(Trend.id).where(
+            Trend.organisation_id == org_id,
+            Trend.source == source,
+            Trend.external_id == external_id,
+            Trend.id != keep,
+        )
+    )
+    if taken:
+        raise TrendValidationError(
+            {"source": _("Another trend of your organisation already has this source and external id.")}
+        )
 
 
 def value_for(value: Any) -> Any:

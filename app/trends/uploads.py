@@ -7,6 +7,7 @@ by the person who uploaded them, and are swept after a day.
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 import time
@@ -31,8 +32,15 @@ class StoredUpload:
 def _folder() -> Path:
     configured = current_app.config.get("COUNTERPOINT_IMPORT_FOLDER")
     folder = Path(configured) if configured else Path(current_app.instance_path) / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write a file only its owner can read (uploads hold monitoring data)."""
+    descriptor = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
 
 
 def store(data: bytes, filename: str, *, organisation_id: int, user_id: int) -> str:
@@ -40,9 +48,9 @@ def store(data: bytes, filename: str, *, organisation_id: int, user_id: int) -> 
     sweep()
     token = secrets.token_urlsafe(24)
     folder = _folder()
-    (folder / f"{token}.data").write_bytes(data)
+    _write_private(folder / f"{token}.data", data)
     meta = {"filename": filename[:200], "organisation_id": organisation_id, "user_id": user_id}
-    (folder / f"{token}.json").write_text(json.dumps(meta))
+    _write_private(folder / f"{token}.json", json.dumps(meta).encode())
     return token
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from app.common import limits
+from app.common.bounds import in_date_range
 from app.trends.models import HALLMARKS, RABAT_FACTORS, RecommendedAction, TrendStatus
 
 LIST_FIELDS = (
@@ -121,7 +122,9 @@ def parse_date(value: Any) -> date | None:
     text = str(value).strip()
     for fmt in DATE_FORMATS:
         try:
-            return datetime.strptime(text, fmt).date()
+            return _within_years(datetime.strptime(text, fmt), text).date()
+        except DateOutOfRange:
+            raise
         except ValueError:
             continue
     parsed = parse_datetime(text)
@@ -152,7 +155,21 @@ def parse_datetime(value: Any) -> datetime | None:
             raise ValueError(
                 _("“%(value)s” is not a date: use 2024-03-01 or 01/03/2024.", value=text[:40])
             ) from None
+    _within_years(parsed, text)
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+class DateOutOfRange(ValueError):
+    """A real date, but outside the years the app accepts."""
+
+
+def _within_years(parsed: datetime, text: str) -> datetime:
+    """Refuse dates the app cannot compute with (9999-12-31T23:59:59-01:00 overflows in UTC)."""
+    if not in_date_range(parsed.date()):
+        raise DateOutOfRange(
+            _("“%(value)s” is outside the years this app accepts (1900 to 2200).", value=text[:40])
+        )
+    return parsed
 
 
 def _clean_int(value: Any, low: int, high: int) -> tuple[int | None, str | None]:

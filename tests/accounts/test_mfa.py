@@ -36,6 +36,17 @@ def enable_for(user) -> str:
     return secret
 
 
+def test_enabling_ends_sessions_opened_before_it(app, client, auth, staff):
+    other_device = app.test_client()
+    other_device.post("/login", data={"email": staff.email, "password": PASSWORD})
+    assert other_device.get("/account").status_code == 200
+    auth.login(staff)
+    secret = start_setup(client)
+    assert client.post("/account/mfa/confirm", data={"code": pyotp.TOTP(secret).now()}).status_code == 302
+    assert client.get("/account").status_code == 200  # this session goes on
+    assert other_device.get("/account").status_code == 302
+
+
 def test_enabling_needs_the_password(client, auth, staff):
     auth.login(staff)
     response = client.post("/account/mfa", data={"password": "not my password"})

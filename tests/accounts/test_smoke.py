@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from app.accounts import services
+from app.accounts import services, throttle
 from app.accounts.models import Role
 from app.audit.models import AuditEvent
 from app.extensions import db
@@ -61,6 +62,39 @@ def test_sign_out_ends_the_session(client, auth, staff):
     assert response.status_code == 302
     assert client.get("/").status_code == 302
     assert "auth.logout" in actions()
+
+
+def test_a_cookie_saved_before_sign_out_stops_working(client, auth, staff):
+    auth.login(staff)
+    saved = client.get_cookie("session").value
+    auth.logout()
+    client.set_cookie("session", saved)
+    response = client.get("/account")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_an_unknown_email_costs_one_verification_like_a_wrong_password(auth, staff, monkeypatch):
+    """Timing: no extra hashing for an unknown e-mail (it used to hash, then verify: twice as long)."""
+    calls: list[str] = []
+    for name in ("hash", "verify"):
+        original = getattr(PasswordHasher, name)
+        monkeypatch.setattr(
+            PasswordHasher, name, lambda self, *a, _o=original, _n=name: calls.append(_n) or _o(self, *a)
+        )
+    auth.login("warm-up@example.org", password="wrong password!")
+    for email in (staff.email, "nobody@example.org"):
+        calls.clear()
+        assert auth.login(email, password="wrong password!").status_code == 401
+        assert calls == ["verify"], email
+
+
+def test_a_password_typed_into_the_email_box_is_not_kept(client, auth, admin):
+    auth.login("My secret passphrase 2024", password="x")
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "auth.login_failed")).one()
+    assert "passphrase" not in str(event.details)
+    assert event.details["looked_like_email"] is False and event.details["known_account"] is False
+    auth.login(admin)
+    assert "passphrase" not in client.get("/admin/audit/?action=auth.login_failed").get_data(as_text=True)
 
 
 def test_sign_out_is_not_possible_by_get(client, auth, staff):
@@ -128,6 +162,27 @@ class TestThrottling:
         for number in range(5):
             auth.login(f"nobody{number}@example.org", password="wrong password!")
         assert auth.login(staff).status_code == 429
+
+    def test_a_stranger_cannot_lock_the_account_out(self, app, client, auth, staff):
+        stranger = app.test_client()
+        for _ in range(3):
+            stranger.post(
+                "/login",
+                data={"email": staff.email, "password": "guess"},
+                environ_base={"REMOTE_ADDR": "203.0.113.9"},
+            )
+        refused = stranger.post(
+            "/login",
+            data={"email": staff.email, "password": "guess"},
+            environ_base={"REMOTE_ADDR": "203.0.113.9"},
+        )
+        assert refused.status_code == 429
+        assert auth.login(staff).status_code == 302  # the person, from their own address
+
+    def test_delays_grow_with_failures_up_to_a_ceiling(self):
+        delays = [throttle.delay_after(n, free=3, first=5, longest=900) for n in range(1, 12)]
+        assert delays[:2] == [0, 0] and delays[2:6] == [5, 10, 20, 40]
+        assert delays == sorted(delays) and delays[-1] == 900
 
     def test_successful_sign_ins_do_not_count(self, auth, staff):
         for _ in range(6):

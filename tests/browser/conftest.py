@@ -45,6 +45,12 @@ def browser():
 
 
 @pytest.fixture
+def app_config() -> dict:
+    """The demo's webhook channel posts to the development sink, as under `make run`."""
+    return {"COUNTERPOINT_DEV_WEBHOOK_SINK": True}
+
+
+@pytest.fixture
 def live_server(app) -> Iterator[str]:
     """Serve the test app on a free loopback port for the duration of one test."""
     server = make_server("127.0.0.1", 0, app, threaded=True)

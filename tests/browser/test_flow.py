@@ -22,7 +22,7 @@ CALM = (
 
 @pytest.fixture
 def app_config():
-    return {"WTF_CSRF_ENABLED": True}
+    return {"WTF_CSRF_ENABLED": True, "COUNTERPOINT_DEV_WEBHOOK_SINK": True}
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def test_the_demo_post_reaches_the_webhook_sink_once_and_shows_as_posted(browser
     assert len(db.session.scalars(select(SinkDelivery)).all()) == 1
 
     page = browser.new_context(base_url=live_server).new_page()
-    sign_in(page, "lead@demo.example", PASSWORD)
+    sign_in(page, "admin@demo.example", PASSWORD)  # the sink's list is for admins
     page.goto(SINK_PATH)
     assert "Our town works because neighbours show up" in page.content()
     page.goto("/publishing/posts")

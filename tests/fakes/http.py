@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import ssl
 import threading
 from collections import Counter, deque
 from collections.abc import Callable
@@ -67,17 +68,20 @@ class LoopbackServer:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.stopping = threading.Event()
+        self.ssl_context: ssl.SSLContext | None = None  # set before start() to serve https
 
     @property
     def url(self) -> str:
         assert self._server is not None, "server not started"
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{'https' if self.ssl_context else 'http'}://{host}:{port}"
 
     def start(self) -> LoopbackServer:
         """Bind and serve in a daemon thread."""
         server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         server.daemon_threads = True
+        if self.ssl_context is not None:
+            server.socket = self.ssl_context.wrap_socket(server.socket, server_side=True)
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
@@ -193,6 +197,11 @@ class FakeService:
     @property
     def url(self) -> str:
         return self._loopback.url
+
+    def serve_tls(self, context: ssl.SSLContext) -> Self:
+        """Answer over https with this server context (call before entering the `with`)."""
+        self._loopback.ssl_context = context
+        return self
 
     def __enter__(self) -> Self:
         self._loopback.start()

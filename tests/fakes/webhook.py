@@ -22,6 +22,7 @@ class FakeWebhookReceiver(FakeService):
 
     def __init__(self, *, secret: str | None = None, reply_with_id: bool = True) -> None:
         super().__init__()
+        self.reply_url: str | None = None  # a "url" to answer with (a hostile receiver's javascript: link)
         self.secret = secret or "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
         self.reply_with_id = reply_with_id
         self.deliveries = 0
@@ -67,6 +68,8 @@ class FakeWebhookReceiver(FakeService):
                     data = request.json.get("data") or {}
                     self.count_create(msg_id, data.get("text", ""))
         answer = {"id": event["id"]} if self.reply_with_id else {"received": True}
+        if self.reply_url is not None:
+            answer["url"] = self.reply_url
         if behaviour == "timeout_after_store":
             return Reply(body=answer, hang=options.get("hang", self.hang_seconds))
         if behaviour == "malformed":

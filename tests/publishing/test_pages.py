@@ -6,6 +6,7 @@ import json
 import time
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from app.accounts.models import Role
@@ -14,6 +15,7 @@ from app.channels.connectors.webhook import sign
 from app.common.crypto import decrypt_credentials
 from app.extensions import db
 from app.publishing.models import Post, PostStatus
+from tests.conftest import PASSWORD
 
 
 def test_posts_page_shows_attempts_and_the_remote_link(
@@ -187,7 +189,15 @@ def test_dashboard_card_counts_posts_needing_attention(
     assert "1 post failed" in page
 
 
-def test_dev_sink_verifies_standard_webhooks_signatures(client, auth, staff, org, make_channel):
+@pytest.fixture
+def sink_client(database_url, app):
+    """A development app with the sink switched on, as `make run` does."""
+    from tests.conftest import make_test_app
+
+    return make_test_app(database_url, COUNTERPOINT_DEV_WEBHOOK_SINK=True).test_client()
+
+
+def test_dev_sink_verifies_standard_webhooks_signatures(sink_client, staff, admin, org, make_channel):
     """The demo webhook channel's sink accepts only deliveries signed with that channel's secret."""
     channel = make_channel(org, "webhook", settings={"url": "http://127.0.0.1:5000/dev/webhook-sink"})
     body = json.dumps({"type": "post.publish", "data": {"text": "Hello sink"}}).encode()
@@ -198,15 +208,26 @@ def test_dev_sink_verifies_standard_webhooks_signatures(client, auth, staff, org
         "webhook-signature": sign(decrypt_credentials(channel)["secret"], "abc123", timestamp, body),
         "content-type": "application/json",
     }
+    client = sink_client
     assert client.post("/dev/webhook-sink", data=body, headers=headers).status_code == 200
     headers["webhook-signature"] = "v1,AAAA"
     assert client.post("/dev/webhook-sink", data=body, headers=headers).status_code == 401
-    auth.login(staff)
+    client.post("/login", data={"email": staff.email, "password": PASSWORD})
+    assert client.get("/dev/webhook-sink").status_code == 403  # deliveries are for admins
+    client.post("/logout")
+    client.post("/login", data={"email": admin.email, "password": PASSWORD})
     assert "Hello sink" in client.get("/dev/webhook-sink").get_data(as_text=True)
 
 
-def test_dev_sink_is_absent_in_production(database_url):
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"COUNTERPOINT_ENV": "production", "COUNTERPOINT_DEV_WEBHOOK_SINK": True},
+        {"COUNTERPOINT_ENV": "staging", "COUNTERPOINT_DEV_WEBHOOK_SINK": True},
+        {"COUNTERPOINT_ENV": "development"},
+    ],
+)
+def test_dev_sink_exists_only_in_development_when_asked_for(database_url, config):
     from tests.conftest import make_test_app
 
-    production = make_test_app(database_url, COUNTERPOINT_ENV="production")
-    assert "dev_webhook_sink" not in production.view_functions
+    assert "dev_webhook_sink" not in make_test_app(database_url, **config).view_functions

@@ -47,6 +47,19 @@ def test_the_creator_never_approves_even_after_someone_else_edited(
     assert message.status == MessageStatus.IN_REVIEW
 
 
+def test_whoever_wrote_an_earlier_version_never_approves(app, make_message, staff, lead, lead2, edit):
+    """A lead rewrites version 2, someone else adds "!": the lead still wrote part of it."""
+    message = make_message(author=staff)
+    edit(message, CLEAN_TEXTS[1], lead)
+    edit(message, CLEAN_TEXTS[1] + "!", staff)
+    services.submit(message, staff)
+    db.session.commit()
+    assert "another lead" in refused(app, lambda: services.approve(message, lead))
+    assert lead not in services.eligible_reviewers(message)
+    services.approve(message, lead2)
+    assert message.status == MessageStatus.APPROVED
+
+
 def test_an_error_finding_blocks_submission_and_approval(app, make_message, staff, lead):
     message = make_message(ERROR_TEXT)
     assert message.current_version.has_errors

@@ -97,3 +97,11 @@ def test_charts_geometry():
     assert sparkline_points(series).split()[-1].endswith(",1.0")
     chart = bar_chart(series)
     assert chart.max_count == 10 and chart.total == 15 and chart.bars[0].height == 0
+
+
+@pytest.mark.parametrize(
+    "value", ["9999-12-31T23:59:59-01:00", "0001-01-01", "31/12/9999", "0001-01-01T00:00:00+01:00"]
+)
+def test_dates_beyond_the_accepted_years_are_refused_clearly(app, value):
+    with app.test_request_context(), pytest.raises(ValueError, match="1900 to 2200"):
+        parse_date(value)

@@ -12,7 +12,8 @@ from typing import Any
 
 import httpx
 
-from app.channels.urls import UnresolvableHostError, UnsafeURLError, validate_outbound_url
+from app.channels.pinning import PinnedTransport
+from app.channels.urls import UnresolvableHostError, UnsafeURLError, validate_outbound_url, web_url_or_none
 
 USER_AGENT = "Counterpoint/1.0 (+counter-speech scheduler)"
 _BODY_KEEP = 2000
@@ -41,6 +42,10 @@ class PublishResult:
     remote_id: str
     url: str | None
     raw: dict[str, Any]
+
+    def __post_init__(self) -> None:
+        # A platform (or a hostile webhook receiver) may answer any string: only http(s) links are kept.
+        object.__setattr__(self, "url", web_url_or_none(self.url))
 
 
 @dataclass(frozen=True)
@@ -160,6 +165,7 @@ class Connector(ABC):
     def http_client(self) -> httpx.Client:
         """A client with the channel's timeout that never follows redirects."""
         return httpx.Client(
+            transport=PinnedTransport(allow_private=self.config.allow_private_urls),
             timeout=self.config.timeout,
             follow_redirects=False,
             headers={"User-Agent": USER_AGENT},
@@ -174,6 +180,10 @@ def send(client: httpx.Client, method: str, url: str, *, creates: bool, **kwargs
     """
     try:
         return client.request(method, url, **kwargs)
+    except UnresolvableHostError as exc:
+        raise TransientError(exc.message) from None
+    except UnsafeURLError as exc:  # the address checked when connecting (DNS rebinding)
+        raise Rejected(exc.message) from None
     except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
         raise TransientError(f"Could not reach the server: {_kind(exc)}.") from None
     except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
