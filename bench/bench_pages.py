@@ -242,7 +242,6 @@ def main() -> None:
     for name, url in targets:
         print(f"== {name}: data set", flush=True)
         facts = scale.ensure(url, scale=factor)
-        facts["big_messages"] = scale.counts(factor)["big_campaign_messages"]
         print(f"== {name}: {repeat} requests per page", flush=True)
         print("| page | median | p95 | queries | bytes |\n|---|---|---|---|---|", flush=True)
         results[name] = (facts, measure(url, facts, repeat))

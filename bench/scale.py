@@ -62,17 +62,17 @@ def counts(scale: float) -> dict[str, int]:
 
     return {
         "orgs": 50,
-        "trends": n(10_000, 100),
+        "trends": n(10_000, 10),
         "observations_per_trend": 30,
         "evidence_per_trend": 5,
         "campaigns": 100,
-        "messages": n(50_000, 200),
-        "big_campaign_messages": n(5_000, 20),
+        "messages": n(50_000, 20),
+        "big_campaign_messages": n(5_000, 5),
         "channels_per_org": 4,
-        "posts": n(100_000, 200),
-        "audit": n(458_000, 500),
-        "lead_notifications": n(5_000, 20),
-        "notifications_per_user": n(100, 2),
+        "posts": n(100_000, 20),
+        "audit": n(458_000, 20),
+        "lead_notifications": n(5_000, 5),
+        "notifications_per_user": n(100, 1),
     }
 
 
@@ -117,7 +117,9 @@ def ensure(url: str, *, scale: float = 1.0, log=print) -> dict[str, Any]:
                 {"s": f"{time.perf_counter() - started:.0f}"},
             )
         log(f"   seeded in {time.perf_counter() - started:.0f} s")
-    facts = _facts(engine)
+    facts = facts_of(engine)
+    with engine.connect() as conn:
+        facts["seed_seconds"] = conn.execute(text("SELECT value FROM bench_meta WHERE name = 'seconds'")).scalar()
     engine.dispose()
     return facts
 
@@ -135,7 +137,7 @@ def _reset(engine: Engine) -> None:
     db.metadata.create_all(engine)
 
 
-def _facts(engine: Engine) -> dict[str, Any]:
+def facts_of(engine: Engine) -> dict[str, Any]:
     with engine.connect() as conn:
         big = conn.execute(
             text("SELECT campaign_id FROM messages GROUP BY campaign_id ORDER BY count(*) DESC LIMIT 1")
@@ -145,13 +147,13 @@ def _facts(engine: Engine) -> dict[str, Any]:
             text("SELECT id FROM messages WHERE campaign_id = :c ORDER BY id LIMIT 1"), {"c": big}
         ).scalar()
         trend = conn.execute(text("SELECT id FROM trends WHERE organisation_id = 1 LIMIT 1")).scalar()
-        seconds = conn.execute(text("SELECT value FROM bench_meta WHERE name = 'seconds'")).scalar()
+        size = conn.execute(text("SELECT count(*) FROM messages WHERE campaign_id = :c"), {"c": big}).scalar()
     return {
         "big_campaign_id": big,
         "ics_token": token,
         "message_id": message,
         "trend_id": trend,
-        "seed_seconds": seconds,
+        "big_messages": size,
     }
 
 

@@ -7,7 +7,8 @@ from collections import defaultdict
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Organisation, Role
 from app.campaigns import bp, services
@@ -58,20 +59,33 @@ def new():
     return render_template("campaigns/form.html", form=form, campaign=None)
 
 
+MESSAGES_PER_PAGE = 50
+
+
 @bp.route("/<int:campaign_id>")
 @role_required(Role.STAFF)
 def detail(campaign_id: int):
     campaign = viewable_campaign(campaign_id)
-    messages = db.session.scalars(
-        select(Message).where(Message.campaign_id == campaign.id).order_by(Message.updated_at.desc())
-    ).all()
+    status = request.args.get("status", "")
+    query = (
+        select(Message)
+        .where(Message.campaign_id == campaign.id)
+        .options(joinedload(Message.current_version))
+        .order_by(Message.updated_at.desc(), Message.id.desc())
+    )
+    if status in set(MessageStatus):
+        query = query.where(Message.status == status)
+    page = paginate(query, page=request.args.get("page", 1, type=int), per_page=MESSAGES_PER_PAGE)
     grouped: dict[str, list[Message]] = defaultdict(list)
-    for message in messages:
+    for message in page.items:
         grouped[str(message.status)].append(message)
     return render_template(
         "campaigns/detail.html",
         campaign=campaign,
+        page=page,
         grouped=grouped,
+        counts=_message_counts(campaign),
+        status=status,
         message_statuses=list(MessageStatus),
         can_edit=can_edit(campaign),
         next_statuses=sorted(CAMPAIGN_TRANSITIONS[CampaignStatus(campaign.status)]),
@@ -162,6 +176,14 @@ def move_knowledge(campaign_id: int, item_id: int):
     services.move_knowledge(campaign, _item(campaign, item_id), offset=offset, actor=current_user)
     db.session.commit()
     return redirect(url_for("campaigns.knowledge", campaign_id=campaign.id))
+
+
+def _message_counts(campaign: Campaign) -> dict[str, int]:
+    """How many messages the campaign holds in each status, in one query."""
+    rows = db.session.execute(
+        select(Message.status, func.count()).where(Message.campaign_id == campaign.id).group_by(Message.status)
+    )
+    return {str(status): count for status, count in rows}
 
 
 def _item(campaign: Campaign, item_id: int) -> KnowledgeItem:

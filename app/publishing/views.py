@@ -9,9 +9,11 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Role
 from app.campaigns.models import Campaign
+from app.campaigns.services import visible_campaigns
 from app.channels.models import Channel
 from app.common.access import deny, get_or_404, role_required
 from app.common.pagination import paginate
@@ -284,14 +286,18 @@ def decline(post_id: int):
 @bp.route("/ready")
 @role_required(Role.LEAD)
 def ready():
-    messages = db.session.scalars(
+    query = (
         select(Message)
         .where(Message.status == MessageStatus.APPROVED)
-        .order_by(Message.updated_at.desc())
-        .limit(200)
-    ).all()
-    messages = [m for m in messages if services.can_schedule(current_user, m)]
-    return render_template("publishing/ready.html", messages=messages)
+        .options(joinedload(Message.campaign), joinedload(Message.current_version))
+        .order_by(Message.updated_at.desc(), Message.id.desc())
+    )
+    if not current_user.is_admin:
+        # Filter by organisation in SQL, before the page limit, so a partner sees its own messages.
+        taking_part = visible_campaigns(current_user.organisation_id).with_only_columns(Campaign.id)
+        query = query.where(Message.campaign_id.in_(taking_part))
+    page = paginate(query, page=request.args.get("page", 1, type=int), per_page=50)
+    return render_template("publishing/ready.html", messages=page.items, page=page)
 
 
 @bp.route("/schedule/<int:message_id>", methods=["GET", "POST"])
