@@ -113,9 +113,9 @@ def serialize_post(post: Any) -> dict[str, Any]:
 def list_posts():
     from app.drafting.models import Message
     from app.publishing.models import Post
-    from app.publishing.services import visible_posts_for
+    from app.publishing.services import visible_posts_for, with_list_relations
 
-    query = visible_posts_for(current_api_org().id)
+    query = with_list_relations(visible_posts_for(current_api_org().id))
     status = request.args.get("status", "")
     if status:
         if status not in POST_STATUSES:

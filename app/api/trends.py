@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import abort, jsonify, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Organisation
 from app.api import bp, openapi
@@ -324,7 +325,8 @@ def list_trends():
         sort=args.get("sort", "newest"),
         organisation_id=org_id,
     )
-    return paginated_response(board_query(filters, today=utcnow().date()), serialize)
+    query = board_query(filters, today=utcnow().date()).options(joinedload(Trend.organisation))
+    return paginated_response(query, serialize)
 
 
 @bp.route("/trends", methods=["POST"])

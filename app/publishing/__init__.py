@@ -18,6 +18,27 @@ def localtime(value: datetime | None, zone: str, fmt: str = "%Y-%m-%d %H:%M") ->
     return local.strftime(fmt) if local else "—"
 
 
+def post_status_label(status: str) -> str:
+    """A post status in the reader's language; the labels are translated once per request."""
+    from flask import g
+    from flask_babel import gettext as _
+
+    labels = g.get("_post_status_labels")
+    if labels is None:
+        labels = g._post_status_labels = {
+            "awaiting_partner": _("awaiting partner"),
+            "queued": _("queued"),
+            "sending": _("sending"),
+            "posted": _("posted"),
+            "unknown_outcome": _("outcome unknown"),
+            "failed": _("failed"),
+            "missed": _("missed"),
+            "held": _("held"),
+            "cancelled": _("cancelled"),
+        }
+    return labels.get(str(status), str(status))
+
+
 def init_app(app: Flask) -> None:
     """Navigation, banner and dashboard providers, worker tasks, health probe, demo seeder, dev sink."""
     from app import demo
@@ -38,5 +59,6 @@ def init_app(app: Flask) -> None:
     if seed.seed_publishing_demo not in demo.FEATURE_SEEDERS:
         demo.FEATURE_SEEDERS.append(seed.seed_publishing_demo)
     app.jinja_env.filters.setdefault("localtime", localtime)
+    app.jinja_env.globals.setdefault("post_status_label", post_status_label)
     if app.config.get("COUNTERPOINT_ENV") != "production":
         devsink.register(app)

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Organisation
 from app.common.time import utcnow
@@ -26,11 +27,16 @@ SHOWN = (
 )
 
 
+# The most posts a day shows in each view; the rest are counted and linked to the posts list.
+PER_DAY = {"week": 30, "month": 4}
+
+
 @dataclass
 class Day:
     day: date
     in_month: bool = True
     posts: list[tuple[datetime, Post]] = field(default_factory=list)
+    more: int = 0
 
 
 def period(view: str, anchor: date) -> tuple[date, date]:
@@ -52,22 +58,39 @@ def neighbours(view: str, anchor: date) -> tuple[date, date]:
 
 
 def grid(query: Select, *, view: str, anchor: date, zone: str) -> list[list[Day]]:
-    """Weeks of days with the posts of each day, in local time."""
+    """Weeks of days with the first posts of each day (local time) and how many more there are.
+
+    Two queries whatever the number of posts: the ids and times of the period's posts, then the
+    posts shown, with their channels.
+    """
     tz = ZoneInfo(zone)
     first, last = period(view, anchor)
     start = datetime.combine(first, time(0), tzinfo=tz)
     end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
-    posts = db.session.scalars(
-        query.where(Post.scheduled_at >= start, Post.scheduled_at < end, Post.status.in_(SHOWN)).order_by(
-            Post.scheduled_at
-        )
+    timeline = db.session.execute(
+        query.where(Post.scheduled_at >= start, Post.scheduled_at < end, Post.status.in_(SHOWN))
+        .with_only_columns(Post.id, Post.scheduled_at)
+        .order_by(Post.scheduled_at, Post.id)
     ).all()
     days = {first + timedelta(days=i): Day(first + timedelta(days=i)) for i in range((last - first).days + 1)}
-    for post in posts:
-        local = post.scheduled_at.astimezone(tz)
-        days[local.date()].posts.append((local, post))
-    if view == "month":
-        for day in days.values():
+    limit, shown = PER_DAY.get(view, PER_DAY["week"]), {}
+    for post_id, scheduled_at in timeline:
+        local = scheduled_at.astimezone(tz)
+        day = days[local.date()]
+        if len(day.posts) < limit:
+            day.posts.append((local, post_id))
+            shown[post_id] = None
+        else:
+            day.more += 1
+    posts = {
+        post.id: post
+        for post in db.session.scalars(
+            select(Post).where(Post.id.in_(list(shown))).options(joinedload(Post.channel))
+        )
+    } if shown else {}
+    for day in days.values():
+        day.posts = [(local, posts[post_id]) for local, post_id in day.posts if post_id in posts]
+        if view == "month":
             day.in_month = day.day.month == anchor.month
     ordered = list(days.values())
     return [ordered[i : i + 7] for i in range(0, len(ordered), 7)]

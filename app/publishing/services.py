@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, exists, or_, select, update
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.accounts.models import Organisation, Role, User
 from app.audit.services import record
@@ -96,6 +97,22 @@ def visible_posts_for(org_id: int) -> Select:
         .join(Post.message)
         .join(Message.campaign)
         .where(or_(Channel.organisation_id == org_id, Campaign.organisation_id == org_id, partner))
+    )
+
+
+# What the re-check before a person posts reads, loaded with the list (dispatch.recheck).
+RECHECK_LOADS = (
+    joinedload(Post.message).joinedload(Message.campaign).selectinload(Campaign.partners),
+    joinedload(Post.message).joinedload(Message.trend),
+    joinedload(Post.version),
+)
+
+
+def with_list_relations(query: Select) -> Select:
+    """Load what post lists show (channel and its organisation, message) with the posts, not per row."""
+    return query.options(
+        contains_eager(Post.channel).joinedload(Channel.organisation),
+        contains_eager(Post.message),
     )
 
 
@@ -372,6 +389,10 @@ def partner_requests(user: User) -> Select:
         select(Post)
         .join(Post.channel)
         .where(Channel.organisation_id == user.organisation_id, Post.status == PostStatus.AWAITING_PARTNER)
+        .options(
+            contains_eager(Post.channel),
+            joinedload(Post.message).joinedload(Message.campaign).joinedload(Campaign.organisation),
+        )
         .order_by(Post.scheduled_at)
     )
 

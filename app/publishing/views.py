@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.accounts.models import Role
 from app.campaigns.models import Campaign
@@ -59,7 +59,7 @@ def _run(change, success: str, post: Post | None = None):
 @bp.route("/posts")
 @login_required
 def posts():
-    query = services.visible_posts(current_user)
+    query = services.with_list_relations(services.visible_posts(current_user))
     status = request.args.get("status", "")
     channel_id = request.args.get("channel_id", type=int)
     campaign_id = request.args.get("campaign_id", type=int)
@@ -71,6 +71,10 @@ def posts():
         query = query.where(Post.channel_id == channel_id)
     if campaign_id:
         query = query.where(Message.campaign_id == campaign_id)
+    day = _day_arg()
+    if day:
+        start = datetime.combine(day, time(0), tzinfo=ZoneInfo(current_user.organisation.time_zone))
+        query = query.where(Post.scheduled_at >= start, Post.scheduled_at < start + timedelta(days=1))
     page = paginate(
         query.order_by(Post.scheduled_at.desc(), Post.id.desc()),
         page=request.args.get("page", 1, type=int),
@@ -88,6 +92,7 @@ def posts():
         status=status,
         channel_id=channel_id,
         campaign_id=campaign_id,
+        day=day,
         channels=channels,
         campaigns=_campaigns(),
         pause=services.current_pause(),
@@ -96,12 +101,15 @@ def posts():
     )
 
 
+def _day_arg() -> date | None:
+    try:
+        return date.fromisoformat(request.args.get("day", ""))
+    except ValueError:
+        return None
+
+
 def _campaigns() -> list[Campaign]:
-    return [
-        c
-        for c in db.session.scalars(select(Campaign).order_by(Campaign.title))
-        if c.takes_part(current_user.organisation_id)
-    ]
+    return list(db.session.scalars(visible_campaigns(current_user.organisation_id).order_by(Campaign.title)))
 
 
 def _render_post(post: Post, *, reschedule_form: RescheduleForm | None = None, status: int = 200):
@@ -228,6 +236,7 @@ def manual():
             Channel.platform == "manual",
             Post.status == PostStatus.QUEUED,
         )
+        .options(contains_eager(Post.channel), *services.RECHECK_LOADS)
         .order_by(Post.scheduled_at)
     )
     page = paginate(query, page=request.args.get("page", 1, type=int), per_page=25)

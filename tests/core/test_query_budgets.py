@@ -13,6 +13,9 @@ from bench.bench_pages import pages
 from tests.conftest import _empty_all_tables
 
 SMALL, LARGE = 0.002, 0.004  # the larger holds twice the trends, messages, posts and audit events
+# Pages that re-check each shown item on purpose, bounded by their page size: the by-hand list re-checks
+# every post's approval and the global pause right before a person posts it (2 queries a post, 25 a page).
+PER_ITEM = {"by hand": 2 * 25}
 
 
 def _clients(app) -> dict:
@@ -60,7 +63,11 @@ def _queries_per_page(app, size: float) -> dict[str, int]:
 def test_queries_per_page_do_not_grow_with_rows(app):
     small = _queries_per_page(app, SMALL)
     large = _queries_per_page(app, LARGE)
-    grew = {page: (small[page], large[page]) for page in small if large[page] > small[page]}
+    grew = {
+        page: (small[page], large[page])
+        for page in small
+        if large[page] > small[page] and (page not in PER_ITEM or large[page] > small[page] + PER_ITEM[page])
+    }
     assert not grew, f"queries grew with rows (small, large): {grew}"
 
 
