@@ -119,7 +119,9 @@ def ensure(url: str, *, scale: float = 1.0, log=print) -> dict[str, Any]:
         log(f"   seeded in {time.perf_counter() - started:.0f} s")
     facts = facts_of(engine)
     with engine.connect() as conn:
-        facts["seed_seconds"] = conn.execute(text("SELECT value FROM bench_meta WHERE name = 'seconds'")).scalar()
+        facts["seed_seconds"] = conn.execute(
+            text("SELECT value FROM bench_meta WHERE name = 'seconds'")
+        ).scalar()
     engine.dispose()
     return facts
 

@@ -21,6 +21,7 @@ from app.drafting.forms import MESSAGE_STATUS_LABELS
 from app.drafting.models import Message, MessageStatus
 from app.extensions import db
 from app.trends.models import Trend
+from app.trends.queries import picker_choices
 
 
 @bp.route("/")
@@ -196,10 +197,13 @@ def _item(campaign: Campaign, item_id: int) -> KnowledgeItem:
 def _campaign_form(campaign: Campaign | None) -> CampaignForm:
     """The campaign form with this organisation's trends and the other organisations as choices."""
     form = CampaignForm(obj=campaign) if campaign else CampaignForm()
-    trends = db.session.scalars(
-        select(Trend).where(Trend.organisation_id == current_user.organisation_id).order_by(Trend.title)
-    ).all()
-    form.trend_ids.choices = [(t.id, t.title) for t in trends]
+    if request.method == "POST":
+        keep = request.form.getlist("trend_ids", type=int)
+    elif campaign is not None:
+        keep = [t.id for t in campaign.trends]
+    else:
+        keep = request.args.getlist("trend_id", type=int)
+    form.trend_ids.choices = picker_choices(current_user.organisation_id, keep=keep)
     others = db.session.scalars(
         select(Organisation)
         .where(Organisation.id != current_user.organisation_id)

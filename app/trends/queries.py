@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import Select, String, and_, case, cast, func, or_, select
 
+from app.extensions import db
 from app.trends.models import Observation, Trend
 
 SORTS = ("newest", "growing", "severe")
@@ -95,3 +96,23 @@ def board_query(filters: BoardFilters, *, today: date) -> Select:
     else:
         query = query.order_by(Trend.created_at.desc(), Trend.id.desc())
     return query
+
+
+PICKER_SIZE = 20
+
+
+def picker_choices(
+    organisation_id: int, *, q: str = "", keep: list[int] | None = None
+) -> list[tuple[int, str]]:
+    """What a trend picker offers: the trends already chosen, then up to PICKER_SIZE matching `q`, newest first.
+
+    Pickers never hold every trend: an organisation may have thousands; people search instead.
+    """
+    keep = [int(i) for i in keep or []]
+    mine = select(Trend.id, Trend.title).where(Trend.organisation_id == organisation_id)
+    chosen = db.session.execute(mine.where(Trend.id.in_(keep)).order_by(Trend.title)).all() if keep else []
+    others = mine.where(Trend.id.not_in(keep)) if keep else mine
+    if q.strip():
+        others = others.where(_like(Trend.title, q.strip()[:200]))
+    found = db.session.execute(others.order_by(Trend.created_at.desc(), Trend.id.desc()).limit(PICKER_SIZE))
+    return [(row.id, row.title) for row in [*chosen, *found]]

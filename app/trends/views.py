@@ -30,7 +30,7 @@ from app.trends.forms import (
     TrendForm,
 )
 from app.trends.models import RABAT_FACTORS, TARGET_GROUPS, Evidence, Observation, Trend, TrendStatus
-from app.trends.queries import SORTS, BoardFilters, board_query
+from app.trends.queries import SORTS, BoardFilters, board_query, picker_choices
 
 CHART_DAYS = 30
 
@@ -421,3 +421,16 @@ def trend_error(error: services.TrendError):
 
 
 from app.trends import import_views  # noqa: E402,F401  (the import wizard's routes, on this blueprint)
+
+
+@bp.route("/picker")
+@login_required
+def picker():
+    """Search results for a trend picker (HTMX partial): checkboxes or select options."""
+    kind = "option" if request.args.get("kind") == "option" else "checkbox"
+    name = request.args.get("name", "trend_ids")
+    if name not in ("trend_ids", "trend_id"):
+        abort(400)
+    keep = request.args.getlist(name, type=int)
+    choices = picker_choices(current_user.organisation_id, q=request.args.get("q", ""), keep=keep)
+    return render_template("trends/_picker.html", choices=choices, kind=kind, name=name, keep=set(keep))
