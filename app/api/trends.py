@@ -23,7 +23,7 @@ from app.common.time import utcnow
 from app.extensions import db
 from app.trends import services
 from app.trends.models import RABAT_FACTORS, RecommendedAction, Trend, TrendStatus
-from app.trends.queries import SORTS, BoardFilters, board_query
+from app.trends.queries import SORTS, BoardFilters, board_query, refresh_growth
 from app.trends.validation import LIST_FIELDS, parse_date
 
 WRITABLE = {
@@ -325,7 +325,10 @@ def list_trends():
         sort=args.get("sort", "newest"),
         organisation_id=org_id,
     )
-    query = board_query(filters, today=utcnow().date()).options(joinedload(Trend.organisation))
+    today = utcnow().date()
+    if filters.sort == "growing" and refresh_growth(today):
+        db.session.commit()
+    query = board_query(filters, today=today).options(joinedload(Trend.organisation))
     return paginated_response(query, serialize)
 
 

@@ -6,6 +6,7 @@ from datetime import datetime, time
 
 from flask import render_template, request
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Organisation, Role, User
 from app.audit import bp
@@ -20,7 +21,11 @@ from app.extensions import db
 @role_required(Role.ADMIN)
 def index():
     filters = {key: request.args.get(key, "").strip() for key in ("action", "actor", "org", "since", "until")}
-    query = select(AuditEvent).order_by(AuditEvent.id.desc())
+    query = (
+        select(AuditEvent)
+        .options(joinedload(AuditEvent.actor), joinedload(AuditEvent.organisation))
+        .order_by(AuditEvent.id.desc())
+    )
     if filters["action"]:
         query = query.where(AuditEvent.action.startswith(filters["action"]))
     if filters["actor"]:

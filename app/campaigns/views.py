@@ -182,7 +182,9 @@ def move_knowledge(campaign_id: int, item_id: int):
 def _message_counts(campaign: Campaign) -> dict[str, int]:
     """How many messages the campaign holds in each status, in one query."""
     rows = db.session.execute(
-        select(Message.status, func.count()).where(Message.campaign_id == campaign.id).group_by(Message.status)
+        select(Message.status, func.count())
+        .where(Message.campaign_id == campaign.id)
+        .group_by(Message.status)
     )
     return {str(status): count for status, count in rows}
 

@@ -15,6 +15,9 @@ from app.common.time import utcnow
 from app.extensions import db
 from app.publishing.models import CalendarFeed, Post, PostStatus
 
+# The feed's window: recent history and what is planned; calendar apps poll it, so it stays small.
+FEED_DAYS_BACK, FEED_DAYS_AHEAD, FEED_LIMIT = 14, 60, 1000
+
 SHOWN = (
     PostStatus.AWAITING_PARTNER,
     PostStatus.QUEUED,
@@ -82,12 +85,16 @@ def grid(query: Select, *, view: str, anchor: date, zone: str) -> list[list[Day]
             shown[post_id] = None
         else:
             day.more += 1
-    posts = {
-        post.id: post
-        for post in db.session.scalars(
-            select(Post).where(Post.id.in_(list(shown))).options(joinedload(Post.channel))
-        )
-    } if shown else {}
+    posts = (
+        {
+            post.id: post
+            for post in db.session.scalars(
+                select(Post).where(Post.id.in_(list(shown))).options(joinedload(Post.channel))
+            )
+        }
+        if shown
+        else {}
+    )
     for day in days.values():
         day.posts = [(local, posts[post_id]) for local, post_id in day.posts if post_id in posts]
         if view == "month":
@@ -129,14 +136,18 @@ def _stamp(moment: datetime) -> str:
 
 
 def _fold(line: str) -> str:
-    """RFC 5545 lines are folded at 75 octets."""
-    out, current = [], ""
+    """RFC 5545 lines are folded at 75 octets (never inside a character)."""
+    if len(line) <= 74 and len(line.encode()) <= 74:
+        return line
+    out, current, size = [], "", 0
     for char in line:
-        if len((current + char).encode()) > 74:
+        width = len(char.encode())
+        if size + width > 74:
             out.append(current)
-            current = " " + char
+            current, size = " " + char, 1 + width
         else:
             current += char
+            size += width
     out.append(current)
     return "\r\n".join(out)
 

@@ -407,15 +407,23 @@ def calendar_ics(token: str):
     from app.accounts.models import Organisation
 
     org = db.session.get(Organisation, feed.organisation_id)
-    since = utcnow() - timedelta(days=60)
+    now = utcnow()
     query = (
         select(Post)
         .join(Post.channel)
-        .where(Channel.organisation_id == org.id, Post.scheduled_at >= since, Post.status.in_(calendar.SHOWN))
+        .where(
+            Channel.organisation_id == org.id,
+            Post.scheduled_at >= now - timedelta(days=calendar.FEED_DAYS_BACK),
+            Post.scheduled_at < now + timedelta(days=calendar.FEED_DAYS_AHEAD),
+            Post.status.in_(calendar.SHOWN),
+        )
+        .options(contains_eager(Post.channel))
         .order_by(Post.scheduled_at)
     )
     body = calendar.ics(
-        list(db.session.scalars(query.limit(2000))), name=f"Counterpoint · {org.name}", host=request.host
+        list(db.session.scalars(query.limit(calendar.FEED_LIMIT))),
+        name=f"Counterpoint · {org.name}",
+        host=request.host,
     )
     return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"})
 

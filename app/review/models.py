@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Organisation, User
@@ -59,6 +59,15 @@ class Notification(db.Model):
     """An in-app inbox entry (also e-mailed when SMTP is configured)."""
 
     __tablename__ = "notifications"
+    # The unread badge on every page counts only unread rows: a partial index holds just those.
+    __table_args__ = (
+        Index(
+            "ix_notifications_unread",
+            "user_id",
+            sqlite_where=text("read_at IS NULL"),
+            postgresql_where=text("read_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

@@ -283,6 +283,7 @@ def set_observation(trend: Trend, observed_on: date, count: int, source: str = "
         db.session.add(observation)
     else:
         observation.count = count
+    trend.growth_on = None  # the kept 7-day growth is recomputed on the next board sorted by growth
     _extend_seen(trend, observed_on)
     return observation
 
@@ -320,6 +321,7 @@ def correct_observation(observation: Observation, count: int, *, actor: User | N
     if previous == count:
         return False
     observation.count = count
+    observation.trend.growth_on = None
     db.session.flush()
     record(
         "trend.observation_edit",
@@ -346,6 +348,7 @@ def delete_observation(observation: Observation, *, actor: User | None) -> None:
         "source": observation.source,
         "count": observation.count,
     }
+    trend.growth_on = None
     db.session.delete(observation)
     db.session.flush()
     record(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -30,7 +30,7 @@ from app.trends.forms import (
     TrendForm,
 )
 from app.trends.models import RABAT_FACTORS, TARGET_GROUPS, Evidence, Observation, Trend, TrendStatus
-from app.trends.queries import SORTS, BoardFilters, board_query, picker_choices
+from app.trends.queries import SORTS, BoardFilters, board_query, picker_choices, refresh_growth
 
 CHART_DAYS = 30
 
@@ -57,7 +57,7 @@ def index():
     filters = _filters()
     today = utcnow().date()
     page = paginate(
-        board_query(filters, today=today),
+        _board(filters, today),
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["PAGE_SIZE"],
     )
@@ -75,6 +75,13 @@ def index():
         organisations=organisations,
         any_filter=_any_filter(filters),
     )
+
+
+def _board(filters: BoardFilters, today: date):
+    """The board's select; sorting by growth first brings the kept 7-day figures up to today."""
+    if filters.sort == "growing" and refresh_growth(today):
+        db.session.commit()
+    return board_query(filters, today=today)
 
 
 def _any_filter(filters: BoardFilters) -> bool:
@@ -95,7 +102,7 @@ def _any_filter(filters: BoardFilters) -> bool:
 @bp.route("/export.csv")
 @login_required
 def export():
-    trends = db.session.scalars(board_query(_filters(), today=utcnow().date()).limit(10_000)).all()
+    trends = db.session.scalars(_board(_filters(), utcnow().date()).limit(10_000)).all()
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     return Response(
         board_csv(trends),
