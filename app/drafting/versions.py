@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select, update
@@ -14,6 +17,12 @@ from app.drafting.models import Message, MessageStatus, MessageVersion, VersionS
 from app.extensions import db
 from app.trends.models import Trend
 
+# Check contexts per trend, keyed on the trend's id and update time (evidence changes bump it), so
+# the live check does not reload every evidence post on each keystroke. Small: a few trends are live.
+_CONTEXTS: OrderedDict[tuple[int, str], Any] = OrderedDict()
+_CONTEXTS_SIZE = 64
+_CONTEXTS_LOCK = threading.Lock()
+
 
 def trend_context(trend: Trend | None, campaign: Campaign | None = None):
     """What the do-no-harm checks need to know about a trend (and the campaign's sources)."""
@@ -22,6 +31,23 @@ def trend_context(trend: Trend | None, campaign: Campaign | None = None):
     sources = tuple(item.source_url for item in campaign.knowledge) if campaign else ()
     if trend is None:
         return TrendContext(sources=sources)
+    key = (trend.id, trend.updated_at.isoformat() if trend.updated_at else "")
+    with _CONTEXTS_LOCK:
+        cached = _CONTEXTS.get(key)
+        if cached is not None:
+            _CONTEXTS.move_to_end(key)
+    if cached is None:
+        cached = _load_trend_context(trend)
+        with _CONTEXTS_LOCK:
+            _CONTEXTS[key] = cached
+            while len(_CONTEXTS) > _CONTEXTS_SIZE:
+                _CONTEXTS.popitem(last=False)
+    return replace(cached, sources=sources)
+
+
+def _load_trend_context(trend: Trend):
+    from app.drafting.checks import TrendContext
+
     evidence = list(db.session.scalars(trend.evidence.select()))
     return TrendContext(
         lexicon_terms=tuple(trend.lexicon),
@@ -30,7 +56,6 @@ def trend_context(trend: Trend | None, campaign: Campaign | None = None):
         evidence_urls=tuple(item.url for item in evidence if item.url),
         evidence_handles=tuple(item.author_handle for item in evidence if item.author_handle),
         extra_hostile_terms=tuple(trend.extra_hostile_terms),
-        sources=sources,
     )
 
 

@@ -196,7 +196,13 @@ def upsert_evidence(trend: Trend, item: EvidenceInput) -> tuple[Evidence, bool]:
         region=item.region,
     )
     db.session.add(evidence)
+    _evidence_changed(trend)
     return evidence, True
+
+
+def _evidence_changed(trend: Trend) -> None:
+    """Mark the trend changed: cached check contexts are keyed on its update time."""
+    trend.updated_at = utcnow()
 
 
 def add_evidence(trend: Trend, item: EvidenceInput, *, actor: User | None) -> Evidence:
@@ -245,6 +251,7 @@ def update_evidence(evidence: Evidence, item: EvidenceInput, *, actor: User | No
     for name in changed:
         setattr(evidence, name, values[name])
     evidence.dedupe_key = key
+    _evidence_changed(trend)
     db.session.flush()
     # The excerpt is hateful content: the audit trail names the fields, never their text.
     record(
@@ -260,6 +267,7 @@ def update_evidence(evidence: Evidence, item: EvidenceInput, *, actor: User | No
 def delete_evidence(evidence: Evidence, *, actor: User | None) -> None:
     """Remove an evidence post, audited (without its text)."""
     trend = evidence.trend
+    _evidence_changed(trend)
     details = {"evidence_id": evidence.id, "platform": evidence.platform}
     db.session.delete(evidence)
     db.session.flush()
