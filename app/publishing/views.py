@@ -55,6 +55,8 @@ def _run(change, success: str, post: Post | None = None):
 
 # ---------------------------------------------------------------- posts
 
+POSTS_COUNT_LIMIT = 1000  # beyond this the list says "more than 1000": filters narrow it down
+
 
 @bp.route("/posts")
 @login_required
@@ -79,6 +81,7 @@ def posts():
         query.order_by(Post.scheduled_at.desc(), Post.id.desc()),
         page=request.args.get("page", 1, type=int),
         per_page=25,
+        count_limit=POSTS_COUNT_LIMIT,
     )
     channels = db.session.scalars(
         select(Channel)
