@@ -367,9 +367,9 @@ def calendar_page():
     except ValueError:
         anchor = utcnow().astimezone(ZoneInfo(zone)).date()
     campaign_id = request.args.get("campaign_id", type=int)
-    query = services.visible_posts(current_user)
+    query = select(Post).where(services.post_visibility(current_user.organisation_id))
     if campaign_id:
-        query = query.where(Message.campaign_id == campaign_id)
+        query = query.where(Post.message_id.in_(select(Message.id).where(Message.campaign_id == campaign_id)))
     weeks = calendar.grid(query, view=view, anchor=anchor, zone=zone)
     previous, following = calendar.neighbours(view, anchor)
     feed = db.session.scalar(
