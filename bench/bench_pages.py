@@ -134,12 +134,13 @@ def measure(url: str, facts: dict, repeat: int) -> list[dict]:
             rows.append({"page": label, "error": response.status_code})
             print(_line(rows[-1]), flush=True)
             continue
-        times, counts = [], []
+        times, cpu, counts = [], [], []
         for _ in range(repeat):
             queries[0] = 0
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             response = client.get(path, headers=headers.get(who))
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
             counts.append(queries[0])
         times.sort()
         rows.append(
@@ -147,6 +148,7 @@ def measure(url: str, facts: dict, repeat: int) -> list[dict]:
                 "page": label,
                 "median": statistics.median(times),
                 "p95": times[min(len(times) - 1, round(0.95 * (len(times) - 1)))],
+                "cpu": statistics.median(cpu),
                 "queries": max(counts),
                 "bytes": len(response.data),
                 "shows": _shows(label, response.data),
@@ -166,12 +168,12 @@ def _shows(label: str, body: bytes) -> str:
 
 def _line(row: dict) -> str:
     if "error" in row:
-        return f"| {row['page']} | HTTP {row['error']} | | | |"
+        return f"| {row['page']} | HTTP {row['error']} | | | | |"
     flag = " ⚠" if row["p95"] > TARGET_MS or row["bytes"] > TARGET_BYTES else ""
     note = f" ({row['shows']})" if row.get("shows") else ""
     return (
-        f"| {row['page']}{note} | {row['median']:.1f} ms | {row['p95']:.1f} ms{flag} | {row['queries']} | "
-        f"{row['bytes'] / 1024:.0f} KB |"
+        f"| {row['page']}{note} | {row['median']:.1f} ms | {row['p95']:.1f} ms{flag} | {row['cpu']:.1f} ms | "
+        f"{row['queries']} | {row['bytes'] / 1024:.0f} KB |"
     )
 
 
@@ -185,7 +187,8 @@ def _machine() -> str:
             ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
         ).stdout.strip()
     return (
-        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}; "
+        f"{cpu}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} when the report was written, "
+        f"Python {platform.python_version()}, {platform.system()}; "
         f"commit {version or '?'}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
     )
 
@@ -198,7 +201,9 @@ def report(results: dict[str, tuple[dict, list[dict]]], repeat: int, scale_facto
         f"Machine: {_machine()}. Data set: bench/scale.py at scale {scale_factor:g} (50 organisations, "
         "10,000 trends x 30 daily counts and 5 evidence posts, 100 campaigns, 50,000 messages x 2 versions, "
         "100,000 posts on 200 channels, 458,000 audit events). Server time in-process over "
-        f"{repeat} requests after a warm-up; queries = SQL statements per request. Target: p95 under "
+        f"{repeat} requests after a warm-up; CPU = this process's CPU time per request (with SQLite it "
+        "includes the database work; on a busy machine it shows what a page costs, as wall times then "
+        "include waiting for a core); queries = SQL statements per request. Target: p95 under "
         f"{TARGET_MS} ms and HTML under 200 KB (⚠ marks a miss).",
         "",
     ]
@@ -206,8 +211,8 @@ def report(results: dict[str, tuple[dict, list[dict]]], repeat: int, scale_facto
         lines += [
             f"### {name} (seeding took {facts.get('seed_seconds') or '?'} s when the data set was built)",
             "",
-            "| page | median | p95 | queries | bytes |",
-            "|---|---|---|---|---|",
+            "| page | median | p95 | CPU (median) | queries | bytes |",
+            "|---|---|---|---|---|---|",
             *(_line(row) for row in rows),
             "",
         ]
@@ -243,7 +248,9 @@ def main() -> None:
         print(f"== {name}: data set", flush=True)
         facts = scale.ensure(url, scale=factor)
         print(f"== {name}: {repeat} requests per page", flush=True)
-        print("| page | median | p95 | queries | bytes |\n|---|---|---|---|---|", flush=True)
+        print(
+            "| page | median | p95 | CPU (median) | queries | bytes |\n|---|---|---|---|---|---|", flush=True
+        )
         results[name] = (facts, measure(url, facts, repeat))
     section = report(results, repeat, factor)
     if os.environ.get("BENCH_NO_WRITE") != "1":

@@ -25,12 +25,14 @@ def dashboard_card() -> dict[str, Any]:
     if request.endpoint != "core.dashboard":
         return {}
     from app.publishing.models import Post
-    from app.publishing.services import ATTENTION_STATUSES, partner_requests, visible_posts
+    from app.publishing.services import ATTENTION_STATUSES, partner_requests, post_visibility
 
-    query = visible_posts(current_user).where(Post.status.in_(ATTENTION_STATUSES))
-    counts = dict(
-        db.session.execute(query.with_only_columns(Post.status, func.count()).group_by(Post.status)).all()
+    query = (
+        select(Post.status, func.count())
+        .where(post_visibility(current_user.organisation_id), Post.status.in_(ATTENTION_STATUSES))
+        .group_by(Post.status)
     )
+    counts = dict(db.session.execute(query).all())
     waiting = db.session.scalar(select(func.count()).select_from(partner_requests(current_user).subquery()))
     return {
         "dashboard_cards": [DASHBOARD_CARD],
