@@ -98,7 +98,7 @@ class Trend(db.Model):
     # (a count changed); trends.queries.refresh_growth brings every trend up to today in one statement.
     week_recent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     week_growth: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    growth_on: Mapped[date | None] = mapped_column(Date)
+    growth_on: Mapped[date | None] = mapped_column(Date, index=True)
 
     organisation: Mapped[Organisation] = relationship()
     owner: Mapped[User | None] = relationship()

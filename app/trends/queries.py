@@ -58,11 +58,20 @@ def refresh_growth(today: date) -> int:
             .scalar_subquery()
         )
 
+    stale = or_(Trend.growth_on.is_(None), Trend.growth_on < today)
+    # A cheap look first (the index on growth_on): the update itself plans as costly, even with nothing to do.
+    if db.session.scalar(select(Trend.id).where(stale).limit(1)) is None:
+        return 0
     recent, previous = total(recent_start, today), total(previous_start, recent_start - timedelta(days=1))
     result = db.session.execute(
         update(Trend)
-        .where(or_(Trend.growth_on.is_(None), Trend.growth_on != today))
-        .values(week_recent=recent, week_growth=recent - previous, growth_on=today)
+        .where(stale)
+        .values(
+            week_recent=recent,
+            week_growth=recent - previous,
+            growth_on=today,
+            updated_at=Trend.updated_at,  # figures kept for sorting are not an edit of the trend
+        )
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0

@@ -305,5 +305,11 @@ def test_the_growth_sort_follows_a_changed_count_and_a_new_day(client, auth, sta
     services.set_observation(steady, utcnow().date(), 500, "test")  # a surge today
     db.session.commit()
     assert first() == "Steady"
-    # A day later with no new counts, the kept figures move on: both drop to their new week.
+    # A day later with no new counts, the kept figures move on: both drop to their new week,
+    # and keeping them is not an edit of the trend.
+    edited = db.session.get(type(steady), steady.id).updated_at
     assert refresh_growth(utcnow().date() + timedelta(days=1)) == 2
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(type(steady), steady.id).updated_at == edited
+    assert refresh_growth(utcnow().date() + timedelta(days=1)) == 0
