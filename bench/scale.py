@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Table, create_engine, insert, text
 from sqlalchemy.engine import Connection, Engine
 
-from app.drafting.checks import TrendContext, run_checks
+from app.checks import TrendContext, run_checks
 from app.extensions import db
 
 SEED_VERSION = "1"
@@ -604,8 +604,7 @@ def seed(engine: Engine, *, scale: float = 1.0, log=print) -> None:
                     "id": n + 1,
                     "user_id": u,
                     "kind": "review_requested",
-                    "subject": f"Message {i} needs review",
-                    "body": "A message waits for your review.",
+                    "params": {"title": f"Message {i}", "actor": "Staff 01", "campaign": "Campaign 001"},
                     "link": f"/review/messages/{i + 1}",
                     "created_at": NOW - timedelta(minutes=i),
                     "read_at": None if i % 50 == 0 else NOW - timedelta(minutes=i - 1),

@@ -10,6 +10,9 @@ from app.api import bp, openapi
 from app.api.auth import current_api_org, token_required
 from app.api.pagination import paginated_response
 from app.api.problems import ValidationProblem
+from app.drafting.models import Message
+from app.publishing.models import Post
+from app.publishing.services import visible_posts_for, with_list_relations
 
 # Model modules are imported inside the views (see app/api/campaigns.py for why).
 POST_STATUSES = (
@@ -111,9 +114,6 @@ def serialize_post(post: Any) -> dict[str, Any]:
 @bp.route("/posts")
 @token_required
 def list_posts():
-    from app.drafting.models import Message
-    from app.publishing.models import Post
-    from app.publishing.services import visible_posts_for, with_list_relations
 
     query = with_list_relations(visible_posts_for(current_api_org().id))
     status = request.args.get("status", "")

@@ -17,8 +17,9 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.audit.services import record
 from app.campaigns.models import Campaign, CampaignStatus
-from app.drafting import lengths
-from app.drafting.checks import CheckReport, TrendContext, run_checks
+from app.campaigns.strategies import STRATEGIES, allowed_strategies
+from app.checks import CheckReport, TrendContext, lengths, run_checks
+from app.drafting.drafters import make_drafter
 from app.drafting.llm import (
     CampaignBrief,
     Drafter,
@@ -30,20 +31,16 @@ from app.drafting.llm import (
     Provenance,
     RewriteRequest,
     TrendBrief,
-    make_drafter,
 )
 from app.drafting.models import (
     MESSAGE_TRANSITIONS,
     Message,
-    MessageComment,
     MessageStatus,
     MessageVersion,
     VersionSource,
 )
-from app.drafting.strategies import STRATEGIES, allowed_strategies
-from app.drafting.versions import create_message, save_version, trend_context
+from app.drafting.versions import create_message, revoke_approvals, save_version, trend_context
 from app.extensions import db
-from app.review import services as review_services
 from app.trends.models import Evidence, Trend
 
 __all__ = ["DraftingError", "DraftInputError"]
@@ -426,14 +423,6 @@ def save_human_edit(
     return save_version(message, text=text, variants=variants, source=VersionSource.HUMAN, author=actor)
 
 
-def add_comment(message: Message, *, body: str, actor: User) -> MessageComment:
-    """Add a comment on the message's current version; the author and reviewers are notified."""
-    try:
-        return review_services.add_comment(message, actor, body or "")
-    except review_services.ReviewError as error:
-        raise DraftInputError(str(error)) from None
-
-
 def archive_message(message: Message, *, actor: User) -> Message:
     """Archive a message: it leaves the working lists and can no longer be edited."""
     current = MessageStatus(message.status)
@@ -441,7 +430,6 @@ def archive_message(message: Message, *, actor: User) -> Message:
         raise DraftInputError(_("This message is already archived."))
     message.status = MessageStatus.ARCHIVED
     db.session.flush()
-    from app.drafting.versions import revoke_approvals
 
     revoke_approvals(message, reason="archived", actor=actor)
     record(

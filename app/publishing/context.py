@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import g, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.publishing.models import Post
+from app.publishing.services import ATTENTION_STATUSES, is_globally_paused, partner_requests, post_visibility
 
 DASHBOARD_CARD = "publishing/_dashboard_card.html"
 
 
 def pause_banner() -> dict[str, Any]:
     """Whether the coalition-wide pause is on (base.html shows the banner)."""
-    from app.publishing.services import is_globally_paused
 
     return {"publishing_paused": is_globally_paused()}
 
@@ -24,9 +26,6 @@ def dashboard_card() -> dict[str, Any]:
     """On the dashboard only: add the publishing card and the counts it shows."""
     if request.endpoint != "core.dashboard":
         return {}
-    from app.publishing.models import Post
-    from app.publishing.services import ATTENTION_STATUSES, partner_requests, post_visibility
-
     query = (
         select(Post.status, func.count())
         .where(post_visibility(current_user.organisation_id), Post.status.in_(ATTENTION_STATUSES))
@@ -39,3 +38,21 @@ def dashboard_card() -> dict[str, Any]:
         "publishing_attention": counts,
         "publishing_partner_waiting": waiting or 0,
     }
+
+
+def post_status_label(status: str) -> str:
+    """A post status in the reader's language (template global); the labels are built once per request."""
+    labels = g.get("_post_status_labels")
+    if labels is None:
+        labels = g._post_status_labels = {
+            "awaiting_partner": _("awaiting partner"),
+            "queued": _("queued"),
+            "sending": _("sending"),
+            "posted": _("posted"),
+            "unknown_outcome": _("outcome unknown"),
+            "failed": _("failed"),
+            "missed": _("missed"),
+            "held": _("held"),
+            "cancelled": _("cancelled"),
+        }
+    return labels.get(str(status), str(status))

@@ -7,19 +7,20 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask, g
 
 from app.common.time import utcnow
 from app.extensions import db
+from app.publishing.dispatch import dispatch_task, sweep_task
 from app.publishing.models import WorkerHeartbeat
+from app.review.tasks import expire_approvals_tick
 
 log = logging.getLogger(__name__)
 
-# Work done on every tick, in order; the publisher registers dispatch and the lease sweeper here.
-TICK_TASKS: list[Callable[[], object]] = []
+# Work done on every tick, in order: revoke stale approvals, reclaim expired leases, publish due posts.
+TASKS = (expire_approvals_tick, sweep_task, dispatch_task)
 
 
 def beat(worker_id: str) -> None:
@@ -33,11 +34,11 @@ def beat(worker_id: str) -> None:
 
 
 def tick(app: Flask, worker_id: str) -> None:
-    """One pass: heartbeat, then every registered task; a failing task never stops the worker."""
+    """One pass: heartbeat, then every task; a failing task never stops the worker."""
     with app.app_context():
         g.worker_id = worker_id  # tasks name their leases after the worker
         beat(worker_id)
-        for task in TICK_TASKS:
+        for task in TASKS:
             try:
                 task()
             except Exception:

@@ -18,8 +18,8 @@ from app.channels.models import Channel
 from app.demo import seed_demo
 from app.drafting.models import Message
 from app.extensions import db
+from app.notifications.models import Notification
 from app.publishing.models import Post
-from app.review.models import Notification
 from app.trends.models import Evidence, Observation, Trend
 
 SHARED_FOR_READING = {("trends.detail", "GET"), ("api.get_trend", "GET")}
