@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Organisation
@@ -16,7 +16,7 @@ from app.extensions import db
 from app.publishing.models import CalendarFeed, Post, PostStatus
 
 # The feed's window: recent history and what is planned; calendar apps poll it, so it stays small.
-FEED_DAYS_BACK, FEED_DAYS_AHEAD, FEED_LIMIT = 14, 60, 1000
+FEED_DAYS_BACK, FEED_DAYS_AHEAD, FEED_LIMIT = 7, 35, 500
 
 SHOWN = (
     PostStatus.AWAITING_PARTNER,
@@ -63,43 +63,49 @@ def neighbours(view: str, anchor: date) -> tuple[date, date]:
 def grid(query: Select, *, view: str, anchor: date, zone: str) -> list[list[Day]]:
     """Weeks of days with the first posts of each day (local time) and how many more there are.
 
-    Two queries whatever the number of posts: the ids and times of the period's posts, then the
-    posts shown, with their channels.
+    Two queries whatever the number of posts: the database numbers each day's posts (a window over
+    the local day) and returns only the first few of each day with the day's total; then those posts
+    with their channels.
     """
     tz = ZoneInfo(zone)
     first, last = period(view, anchor)
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    ends = [datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz) for day in days]
     start = datetime.combine(first, time(0), tzinfo=tz)
-    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
-    timeline = db.session.execute(
-        query.where(Post.scheduled_at >= start, Post.scheduled_at < end, Post.status.in_(SHOWN))
-        .with_only_columns(Post.id, Post.scheduled_at)
-        .order_by(Post.scheduled_at, Post.id)
-    ).all()
-    days = {first + timedelta(days=i): Day(first + timedelta(days=i)) for i in range((last - first).days + 1)}
-    limit, shown = PER_DAY.get(view, PER_DAY["week"]), {}
-    for post_id, scheduled_at in timeline:
-        local = scheduled_at.astimezone(tz)
-        day = days[local.date()]
-        if len(day.posts) < limit:
-            day.posts.append((local, post_id))
-            shown[post_id] = None
-        else:
-            day.more += 1
-    posts = (
-        {
-            post.id: post
-            for post in db.session.scalars(
-                select(Post).where(Post.id.in_(list(shown))).options(joinedload(Post.channel))
-            )
-        }
-        if shown
-        else {}
+    bucket = case(*((Post.scheduled_at < end, index) for index, end in enumerate(ends)), else_=len(ends))
+    numbered = (
+        query.where(Post.scheduled_at >= start, Post.scheduled_at < ends[-1], Post.status.in_(SHOWN))
+        .with_only_columns(
+            Post.id.label("post_id"),
+            bucket.label("day"),
+            func.row_number().over(partition_by=bucket, order_by=(Post.scheduled_at, Post.id)).label("place"),
+            func.count().over(partition_by=bucket).label("total"),
+        )
+        .order_by(None)
+        .subquery()
     )
-    for day in days.values():
-        day.posts = [(local, posts[post_id]) for local, post_id in day.posts if post_id in posts]
-        if view == "month":
-            day.in_month = day.day.month == anchor.month
-    ordered = list(days.values())
+    limit = PER_DAY.get(view, PER_DAY["week"])
+    rows = db.session.execute(
+        select(numbered.c.post_id, numbered.c.day, numbered.c.total).where(numbered.c.place <= limit)
+    ).all()
+    totals = {day: total for _post, day, total in rows}
+    posts = (
+        db.session.scalars(
+            select(Post)
+            .where(Post.id.in_([row.post_id for row in rows]))
+            .options(joinedload(Post.channel))
+            .order_by(Post.scheduled_at, Post.id)
+        ).all()
+        if rows
+        else []
+    )
+    by_day = {day: Day(day, in_month=view != "month" or day.month == anchor.month) for day in days}
+    for post in posts:
+        local = post.scheduled_at.astimezone(tz)
+        by_day[local.date()].posts.append((local, post))
+    for index, day in enumerate(days):
+        by_day[day].more = max(0, int(totals.get(index, 0)) - len(by_day[day].posts))
+    ordered = list(by_day.values())
     return [ordered[i : i + 7] for i in range(0, len(ordered), 7)]
 
 

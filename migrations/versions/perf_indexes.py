@@ -33,6 +33,9 @@ def upgrade():
 
     with op.batch_alter_table('posts', schema=None) as batch_op:
         batch_op.create_index('ix_posts_status_scheduled_at', ['status', 'scheduled_at'], unique=False)
+        batch_op.create_index(
+            'ix_posts_calendar', ['scheduled_at', 'status', 'channel_id', 'message_id'], unique=False
+        )
 
     with op.batch_alter_table('trends', schema=None) as batch_op:
         batch_op.add_column(sa.Column('week_recent', sa.Integer(), server_default='0', nullable=False))
@@ -54,6 +57,7 @@ def downgrade():
         batch_op.drop_column('week_recent')
 
     with op.batch_alter_table('posts', schema=None) as batch_op:
+        batch_op.drop_index('ix_posts_calendar')
         batch_op.drop_index('ix_posts_status_scheduled_at')
 
     with op.batch_alter_table('notifications', schema=None) as batch_op:
