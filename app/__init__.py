@@ -25,6 +25,7 @@ from app.common.time import localtime
 from app.config import LANGUAGES, load_config
 from app.drafting import views as drafting_views
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.outcomes import views as outcomes_views
 from app.publishing import devsink
 from app.publishing import views as publishing_views
 from app.publishing.context import post_status_label
@@ -92,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(review_views.bp)
     app.register_blueprint(channels_views.bp)
     app.register_blueprint(publishing_views.bp)
+    app.register_blueprint(outcomes_views.bp)
     app.register_blueprint(api_views.bp)
     app.register_blueprint(api_admin.admin_bp)
     app.register_blueprint(admin_views.bp)

@@ -11,7 +11,7 @@ from app.accounts import services
 from app.accounts.models import Organisation, Role
 from app.demo import seed_demo
 from app.extensions import db
-from app.publishing.worker import run_worker, tick
+from app.worker import run_worker, tick
 
 
 @click.command("seed-demo")

@@ -12,6 +12,7 @@ from app.drafting.models import (  # noqa: F401
     MessageVersion,
 )
 from app.notifications.models import Notification  # noqa: F401
+from app.outcomes.models import EngagementSample, EngagementTracker  # noqa: F401
 from app.publishing.models import (  # noqa: F401
     CalendarFeed,
     Post,

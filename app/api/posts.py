@@ -10,7 +10,9 @@ from app.api import bp, openapi
 from app.api.auth import current_api_org, token_required
 from app.api.pagination import paginated_response
 from app.api.problems import ValidationProblem
+from app.api.reports import engagement_json
 from app.drafting.models import Message
+from app.outcomes.services import latest_samples
 from app.publishing.models import Post
 from app.publishing.services import visible_posts_for, with_list_relations
 
@@ -66,6 +68,10 @@ openapi.schema(
             "attempt_count": {"type": "integer"},
             "held_reason": {"type": ["string", "null"]},
             "last_error": {"type": ["string", "null"]},
+            "engagement": {
+                "description": "The latest public counts read or recorded for this post, or null.",
+                "anyOf": [{"$ref": "#/components/schemas/Engagement"}, {"type": "null"}],
+            },
         },
     },
 )
@@ -83,6 +89,12 @@ openapi.operation(
     responses={200: "Post", 422: None},
     paginated=True,
 )
+
+
+def serialize_posts(posts: list[Any]) -> list[dict[str, Any]]:
+    """A page of posts, each with its latest engagement (loaded in one query)."""
+    latest = latest_samples([post.id for post in posts])
+    return [{**serialize_post(post), "engagement": engagement_json(latest.get(post.id))} for post in posts]
 
 
 def serialize_post(post: Any) -> dict[str, Any]:
@@ -126,4 +138,8 @@ def list_posts():
         if not campaign_id.isdigit():
             raise ValidationProblem({"campaign_id": "Use a campaign id (a whole number)."})
         query = query.where(Message.campaign_id == int(campaign_id))
-    return paginated_response(query.order_by(Post.scheduled_at.desc(), Post.id.desc()), serialize_post)
+    return paginated_response(
+        query.order_by(Post.scheduled_at.desc(), Post.id.desc()),
+        serialize_post,
+        serialize_page=serialize_posts,
+    )

@@ -7,7 +7,7 @@ from collections import defaultdict
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.access import role_required
@@ -69,11 +69,18 @@ MESSAGES_PER_PAGE = 50
 def detail(campaign_id: int):
     campaign = viewable_campaign(campaign_id)
     status = request.args.get("status", "")
+    new_ids = _new_ids()
+    # A batch just drafted comes first, in the drafter's ranking order (best to edit first).
+    first = (
+        [case({mid: place for place, mid in enumerate(new_ids)}, value=Message.id, else_=len(new_ids))]
+        if new_ids
+        else []
+    )
     query = (
         select(Message)
         .where(Message.campaign_id == campaign.id)
         .options(joinedload(Message.current_version))
-        .order_by(Message.updated_at.desc(), Message.id.desc())
+        .order_by(*first, Message.updated_at.desc(), Message.id.desc())
     )
     if status in set(MessageStatus):
         query = query.where(Message.status == status)
@@ -94,7 +101,13 @@ def detail(campaign_id: int):
         status_labels=STATUS_LABELS,
         status_form=StatusForm(),
         message_status_labels=MESSAGE_STATUS_LABELS,
+        new_ids=set(new_ids),
     )
+
+
+def _new_ids() -> list[int]:
+    """The messages a drafting request just created, best first (named in its redirect)."""
+    return [int(part) for part in request.args.get("new", "").split(",")[:50] if part.isdigit()]
 
 
 @bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])

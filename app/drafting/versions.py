@@ -26,11 +26,21 @@ _CONTEXTS_SIZE = 64
 _CONTEXTS_LOCK = threading.Lock()
 
 
-def trend_context(trend: Trend | None, campaign: Campaign | None = None) -> TrendContext:
-    """What the do-no-harm checks need to know about a trend (and the campaign's sources)."""
+def cited_facts(message: Message | None, provenance: dict[str, Any] | None = None) -> tuple[str, ...]:
+    """The texts of the knowledge facts a grounded draft cites (from its drafter's provenance)."""
+    if not (provenance and "facts" in provenance) and message is not None:
+        original = next((v for v in message.versions if v.source != VersionSource.HUMAN), None)
+        provenance = original.provenance if original is not None else None
+    return tuple(str(fact.get("text", "")) for fact in (provenance or {}).get("facts") or ())
+
+
+def trend_context(
+    trend: Trend | None, campaign: Campaign | None = None, *, cited: tuple[str, ...] = ()
+) -> TrendContext:
+    """What the do-no-harm checks need to know about a trend, the campaign's sources and cited facts."""
     sources = tuple(item.source_url for item in campaign.knowledge) if campaign else ()
     if trend is None:
-        return TrendContext(sources=sources)
+        return TrendContext(sources=sources, cited_facts=cited)
     key = (trend.id, trend.updated_at.isoformat() if trend.updated_at else "")
     with _CONTEXTS_LOCK:
         cached = _CONTEXTS.get(key)
@@ -42,7 +52,7 @@ def trend_context(trend: Trend | None, campaign: Campaign | None = None) -> Tren
             _CONTEXTS[key] = cached
             while len(_CONTEXTS) > _CONTEXTS_SIZE:
                 _CONTEXTS.popitem(last=False)
-    return replace(cached, sources=sources)
+    return replace(cached, sources=sources, cited_facts=cited)
 
 
 def _load_trend_context(trend: Trend) -> TrendContext:
@@ -125,7 +135,7 @@ def save_version(
         variants,
         language=message.language,
         platforms=message.campaign.platforms,
-        context=trend_context(message.trend, message.campaign),
+        context=trend_context(message.trend, message.campaign, cited=cited_facts(message, provenance)),
     )
     number = (
         db.session.scalar(

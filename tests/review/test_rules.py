@@ -219,8 +219,8 @@ def test_no_approval_while_the_trend_is_closed(app, make_message, trend, staff, 
 
 
 def test_the_worker_tick_expires_approvals(make_message, trend, staff, lead):
-    from app.publishing.worker import TASKS
     from app.review.tasks import expire_approvals_tick
+    from app.worker import TASKS
 
     assert expire_approvals_tick in TASKS
     message = make_message()

@@ -1,4 +1,4 @@
-"""The worker process: an APScheduler ticker that dispatches due posts and records a heartbeat."""
+"""The worker process: an APScheduler ticker that runs the periodic tasks and records a heartbeat."""
 
 from __future__ import annotations
 
@@ -13,14 +13,16 @@ from flask import Flask, g
 
 from app.common.time import utcnow
 from app.extensions import db
+from app.outcomes.collect import collect_task
 from app.publishing.dispatch import dispatch_task, sweep_task
 from app.publishing.models import WorkerHeartbeat
 from app.review.tasks import expire_approvals_tick
 
 log = logging.getLogger(__name__)
 
-# Work done on every tick, in order: revoke stale approvals, reclaim expired leases, publish due posts.
-TASKS = (expire_approvals_tick, sweep_task, dispatch_task)
+# Work done on every tick, in order: revoke stale approvals, reclaim expired leases, publish due posts,
+# then read the public counts of posted items (at most once a minute; see outcomes.collect).
+TASKS = (expire_approvals_tick, sweep_task, dispatch_task, collect_task)
 
 
 def beat(worker_id: str) -> None:
