@@ -15,7 +15,7 @@ from app import notifications
 from app.accounts.access import deny, get_or_404, role_required
 from app.accounts.models import Organisation, Role
 from app.campaigns.models import Campaign
-from app.campaigns.services import visible_campaigns
+from app.campaigns.visibility import takes_part, visible_campaigns
 from app.channels.models import Channel
 from app.common.pagination import paginate
 from app.common.time import utcnow
@@ -123,7 +123,7 @@ def _render_post(post: Post, *, reschedule_form: RescheduleForm | None = None, s
     return render_template(
         "publishing/post.html",
         post=post,
-        can_act=services.can_act(current_user, post),
+        actions=services.available_actions(post, current_user),
         can_reschedule=services.can_reschedule(current_user, post),
         mark_form=MarkPostedForm(),
         decline_form=DeclineForm(),
@@ -158,7 +158,7 @@ def reschedule(post_id: int):
         db.session.rollback()
         notifications.discard_pending_emails()
         form.form_errors.append(str(error))
-        return _render_post(db.session.get(Post, post.id), reschedule_form=form, status=422)
+        return _render_post(post, reschedule_form=form, status=422)  # expired by the rollback: reloads
     db.session.commit()
     notifications.send_pending_emails()
     flash(
@@ -321,7 +321,7 @@ def ready():
 @role_required(Role.LEAD)
 def schedule(message_id: int):
     message = get_or_404(Message, message_id)
-    if not message.campaign.takes_part(current_user.organisation_id) and not current_user.is_admin:
+    if not takes_part(current_user.organisation_id, message.campaign_id) and not current_user.is_admin:
         abort(404)
     channels = services.schedulable_channels(current_user)
     form = ScheduleForm()
@@ -416,6 +416,8 @@ def calendar_ics(token: str):
         abort(404)
 
     org = db.session.get(Organisation, feed.organisation_id)
+    if org is None:
+        abort(404)
     now = utcnow()
     query = (
         select(Post)
