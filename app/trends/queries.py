@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import Select, String, cast, func, or_, select, update
+from sqlalchemy import CursorResult, Select, String, cast, func, or_, select, update
 
 from app.extensions import db
 from app.trends.models import Observation, Trend
@@ -63,7 +64,7 @@ def refresh_growth(today: date) -> int:
     if db.session.scalar(select(Trend.id).where(stale).limit(1)) is None:
         return 0
     recent, previous = total(recent_start, today), total(previous_start, recent_start - timedelta(days=1))
-    result = db.session.execute(
+    result: CursorResult[Any] = db.session.execute(  # type: ignore[assignment]
         update(Trend)
         .where(stale)
         .values(
