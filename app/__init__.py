@@ -29,6 +29,7 @@ from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from app.outcomes import views as outcomes_views
 from app.publishing import devsink
 from app.publishing import views as publishing_views
+from app.publishing.context import post_status_label
 from app.review import views as review_views
 from app.trends import views as trends_views
 from app.trends.cli import trends_cli
@@ -156,6 +157,7 @@ def register_template_helpers(app: Flask) -> None:
     app.context_processor(template_context)
     app.jinja_env.filters["translated"] = translated
     app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.globals["post_status_label"] = post_status_label
 
 
 def include_in_migrations(obj, name: str | None, type_: str, reflected: bool, compare_to) -> bool:

@@ -6,6 +6,7 @@ from datetime import datetime, time
 
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.accounts.access import role_required
 from app.accounts.models import Organisation, Role, User
@@ -21,7 +22,11 @@ bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 @role_required(Role.ADMIN)
 def index():
     filters = {key: request.args.get(key, "").strip() for key in ("action", "actor", "org", "since", "until")}
-    query = select(AuditEvent).order_by(AuditEvent.id.desc())
+    query = (
+        select(AuditEvent)
+        .options(joinedload(AuditEvent.actor), joinedload(AuditEvent.organisation))
+        .order_by(AuditEvent.id.desc())
+    )
     if filters["action"]:
         query = query.where(AuditEvent.action.startswith(filters["action"]))
     if filters["actor"]:
@@ -32,7 +37,8 @@ def index():
         query = query.where(AuditEvent.created_at >= datetime.combine(since, time.min, utcnow().tzinfo))
     if until := _date(filters["until"]):
         query = query.where(AuditEvent.created_at <= datetime.combine(until, time.max, utcnow().tzinfo))
-    page = paginate(query, page=request.args.get("page", 1, type=int), per_page=50)
+    # The log grows without end: count up to 5,000 events, then the pager says "more than".
+    page = paginate(query, page=request.args.get("page", 1, type=int), per_page=50, count_limit=5000)
     actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
     organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
     return render_template(

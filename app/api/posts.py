@@ -16,7 +16,7 @@ from app.common import limits
 from app.drafting.models import Message
 from app.outcomes.services import latest_samples
 from app.publishing.models import Post as PostRecord
-from app.publishing.services import visible_posts_for
+from app.publishing.services import visible_posts_for, with_list_relations
 
 POST_STATUSES = (
     "awaiting_partner",
@@ -112,7 +112,7 @@ def serialize_post(post: Any, counts: Engagement | None = None) -> Post:
     responses={200: page_of(Post)},
 )
 def list_posts(query: PostQuery):
-    select_ = visible_posts_for(current_api_org().id)
+    select_ = with_list_relations(visible_posts_for(current_api_org().id))
     if query.status:
         select_ = select_.where(PostRecord.status == query.status)
     if query.campaign_id:

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from flask import abort, url_for
 from pydantic import AfterValidator, Discriminator, Field, RootModel, Tag, ValidationInfo, field_validator
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Organisation
 from app.api.auth import current_api_org, current_api_token
@@ -35,7 +36,7 @@ from app.extensions import db
 from app.trends import services
 from app.trends.models import HALLMARKS, RecommendedAction, TrendStatus
 from app.trends.models import Trend as TrendRecord
-from app.trends.queries import SORTS, BoardFilters, board_query
+from app.trends.queries import SORTS, BoardFilters, board_query, refresh_growth
 from app.trends.validation import LIST_FIELDS
 
 SERIES_DAYS = 30
@@ -351,7 +352,11 @@ def list_trends(query: TrendQuery):
         sort=query.sort or "newest",
         organisation_id=org_id,
     )
-    return paginated_response(board_query(filters, today=utcnow().date()), serialize, query, Trend)
+    today = utcnow().date()
+    if filters.sort == "growing" and refresh_growth(today):
+        db.session.commit()
+    select_ = board_query(filters, today=today).options(joinedload(TrendRecord.organisation))
+    return paginated_response(select_, serialize, query, Trend)
 
 
 @endpoint(

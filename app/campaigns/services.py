@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, or_
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.models import Organisation, User
 from app.audit.services import record
@@ -57,7 +58,16 @@ def search_campaigns(organisation_id: int, *, status: str = "", search: str = ""
     if search:
         like = f"%{search}%"
         query = query.where(or_(Campaign.title.ilike(like), Campaign.goal.ilike(like)))
-    return query.order_by(Campaign.updated_at.desc(), Campaign.id.desc())
+    return query.options(*LIST_LOADS).order_by(Campaign.updated_at.desc(), Campaign.id.desc())
+
+
+# What campaign lists (the page and the API) show of each campaign, loaded with the page.
+LIST_LOADS = (
+    joinedload(Campaign.organisation),
+    selectinload(Campaign.partners),
+    selectinload(Campaign.trends),
+    selectinload(Campaign.knowledge),
+)
 
 
 def create_campaign(

@@ -7,7 +7,8 @@ from collections import defaultdict
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import joinedload
 
 from app.accounts.access import role_required
 from app.accounts.models import Organisation, Role
@@ -21,6 +22,7 @@ from app.drafting.models import Message, MessageStatus
 from app.drafting.versions import change_campaign_status
 from app.extensions import db
 from app.trends.models import Trend
+from app.trends.queries import picker_choices
 
 
 @bp.route("/")
@@ -59,23 +61,40 @@ def new():
     return render_template("campaigns/form.html", form=form, campaign=None)
 
 
+MESSAGES_PER_PAGE = 50
+
+
 @bp.route("/<int:campaign_id>")
 @role_required(Role.STAFF)
 def detail(campaign_id: int):
     campaign = viewable_campaign(campaign_id)
-    messages = db.session.scalars(
-        select(Message).where(Message.campaign_id == campaign.id).order_by(Message.updated_at.desc())
-    ).all()
+    status = request.args.get("status", "")
     new_ids = _new_ids()
     # A batch just drafted comes first, in the drafter's ranking order (best to edit first).
-    messages = sorted(messages, key=lambda m: new_ids.index(m.id) if m.id in new_ids else len(new_ids))
+    first = (
+        [case({mid: place for place, mid in enumerate(new_ids)}, value=Message.id, else_=len(new_ids))]
+        if new_ids
+        else []
+    )
+    query = (
+        select(Message)
+        .where(Message.campaign_id == campaign.id)
+        .options(joinedload(Message.current_version))
+        .order_by(*first, Message.updated_at.desc(), Message.id.desc())
+    )
+    if status in set(MessageStatus):
+        query = query.where(Message.status == status)
+    page = paginate(query, page=request.args.get("page", 1, type=int), per_page=MESSAGES_PER_PAGE)
     grouped: dict[str, list[Message]] = defaultdict(list)
-    for message in messages:
+    for message in page.items:
         grouped[str(message.status)].append(message)
     return render_template(
         "campaigns/detail.html",
         campaign=campaign,
+        page=page,
         grouped=grouped,
+        counts=_message_counts(campaign),
+        status=status,
         message_statuses=list(MessageStatus),
         can_edit=can_edit(campaign),
         next_statuses=sorted(CAMPAIGN_TRANSITIONS[CampaignStatus(campaign.status)]),
@@ -174,6 +193,16 @@ def move_knowledge(campaign_id: int, item_id: int):
     return redirect(url_for("campaigns.knowledge", campaign_id=campaign.id))
 
 
+def _message_counts(campaign: Campaign) -> dict[str, int]:
+    """How many messages the campaign holds in each status, in one query."""
+    rows = db.session.execute(
+        select(Message.status, func.count())
+        .where(Message.campaign_id == campaign.id)
+        .group_by(Message.status)
+    )
+    return {str(status): count for status, count in rows}
+
+
 def _item(campaign: Campaign, item_id: int) -> KnowledgeItem:
     item = db.session.get(KnowledgeItem, item_id)
     if item is None or item.campaign_id != campaign.id:
@@ -184,10 +213,13 @@ def _item(campaign: Campaign, item_id: int) -> KnowledgeItem:
 def _campaign_form(campaign: Campaign | None) -> CampaignForm:
     """The campaign form with this organisation's trends and the other organisations as choices."""
     form = CampaignForm(obj=campaign) if campaign else CampaignForm()
-    trends = db.session.scalars(
-        select(Trend).where(Trend.organisation_id == current_user.organisation_id).order_by(Trend.title)
-    ).all()
-    form.trend_ids.choices = [(t.id, t.title) for t in trends]
+    if request.method == "POST":
+        keep = request.form.getlist("trend_ids", type=int)
+    elif campaign is not None:
+        keep = [t.id for t in campaign.trends]
+    else:
+        keep = request.args.getlist("trend_id", type=int)
+    form.trend_ids.choices = picker_choices(current_user.organisation_id, keep=keep)
     others = db.session.scalars(
         select(Organisation)
         .where(Organisation.id != current_user.organisation_id)

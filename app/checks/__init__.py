@@ -395,7 +395,7 @@ class PreparedTrend:
     tag_keys: frozenset[str]
     ngrams: frozenset[tuple[str, ...]]
     url_keys: frozenset[str]
-    handle_re: re.Pattern[str] | None
+    handles: _HandleIndex | None
     source_names: tuple[str, ...]
     fact_numbers: frozenset[str] | None  # None: the text is not grounded in cited facts
 
@@ -424,7 +424,7 @@ def prepare_trend(ctx: TrendContext) -> PreparedTrend:
         tag_keys=frozenset(k for k in tag_keys if k),
         ngrams=frozenset(ngrams),
         url_keys=frozenset(k for k in (_url_key(u) for u in urls) if k),
-        handle_re=_handle_regex(handles),
+        handles=_HandleIndex.build(handles),
         source_names=tuple(
             _fold_plain(s).strip() for s in ctx.sources if not find_urls(s) and len(s.strip()) >= 3
         ),
@@ -444,23 +444,62 @@ def _url_key(url: str) -> str:
     return key.rstrip("/")
 
 
-def _handle_regex(handles: Iterable[str]) -> re.Pattern[str] | None:
-    """Match evidence handles: full handles with or without '@', bare names only as '@name'."""
-    alternatives = set()
-    for raw in handles:
-        handle = raw.strip().lstrip("@＠").lower()
-        if not handle or not re.fullmatch(r"[\w.\-]+(?:@[\w.\-]+)?", handle):
-            continue
-        local, _at, domain = handle.partition("@")
-        alternatives.add("@" + re.escape(local) + r"(?:@[\w\-]+(?:\.[\w\-]+)+)?")
-        if domain:
-            alternatives.add("@?" + re.escape(handle))
-        elif "." in local:
-            alternatives.add(re.escape(local))
-    if not alternatives:
-        return None
-    body = "|".join(sorted(alternatives, key=len, reverse=True))
-    return re.compile(rf"(?<![\w.@＠\-])(?:{body})(?![\w\-]|\.\w)", re.IGNORECASE)
+# A candidate handle in a text: where the evidence matchers may start, and the longest run they may take.
+_HANDLE_TOKEN_RE = re.compile(r"(?<![\w.@＠\-])@?[\w.\-]+(?:@[\w.\-]+)?")
+_HANDLE_DOMAIN_RE = re.compile(r"[\w\-]+(?:\.[\w\-]+)+")
+
+
+@dataclass(frozen=True)
+class _HandleIndex:
+    """Evidence handles as sets: each candidate in a text is looked up, so time grows with the text, not the evidence.
+
+    Full handles match with or without '@'; bare names only as '@name' (optionally followed by any
+    '@server'); dotted bare names (Bluesky) match without '@' too.
+    """
+
+    locals_: frozenset[str]
+    fulls: frozenset[str]
+    dotted: frozenset[str]
+
+    @classmethod
+    def build(cls, handles: Iterable[str]) -> _HandleIndex | None:
+        locals_, fulls, dotted = set(), set(), set()
+        for raw in handles:
+            handle = raw.strip().lstrip("@＠").lower()
+            if not handle or not re.fullmatch(r"[\w.\-]+(?:@[\w.\-]+)?", handle):
+                continue
+            local, _at, domain = handle.partition("@")
+            locals_.add(local)
+            if domain:
+                fulls.add(handle)
+            elif "." in local:
+                dotted.add(local)
+        if not locals_:
+            return None
+        return cls(frozenset(locals_), frozenset(fulls), frozenset(dotted))
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        found = []
+        for m in _HANDLE_TOKEN_RE.finditer(text):
+            start, stop = m.span()
+            for end in range(stop, start, -1):  # the longest known handle starting here wins
+                if not _HANDLE_END_RE.match(text, end) and self._known(text[start:end].lower()):
+                    found.append((start, end))
+                    break
+        return found
+
+    def _known(self, candidate: str) -> bool:
+        if candidate.startswith("@"):
+            rest = candidate[1:]
+            local, _at, domain = rest.partition("@")
+            return rest in self.fulls or (
+                local in self.locals_ and (not _at or _HANDLE_DOMAIN_RE.fullmatch(domain) is not None)
+            )
+        return candidate in self.fulls or ("@" not in candidate and candidate in self.dotted)
+
+
+# A handle may not stop right before a word character, a hyphen, or a dot that continues a name.
+_HANDLE_END_RE = re.compile(r"[\w\-]|\.\w")
 
 
 def _prepared(trend: TrendContext | PreparedTrend | None) -> PreparedTrend:
@@ -495,7 +534,7 @@ def run_checks(
     """Run every do-no-harm check and the platform length count on a text."""
     length, problems = measure(text, platform, limit=limit)
     ctx = _Ctx(text, _fold(text), _language(language), _prepared(trend), find_urls(text))
-    if ctx.trend.url_keys or ctx.trend.handle_re is not None:
+    if ctx.trend.url_keys or ctx.trend.handles is not None:
         ctx.evidence_spans = _evidence_link_spans(ctx)
     findings = [Finding("length.over_limit", ERROR, p.message, p.start, p.end) for p in problems]
     for check in _CHECKS:
@@ -581,10 +620,10 @@ def _evidence_link_spans(ctx: _Ctx) -> list[tuple[int, int]]:
     for s, e in ctx.urls:
         if _is_evidence_url(_url_key(ctx.text[s:e]), ctx.trend.url_keys):
             spans.append((s, e))
-    if ctx.trend.handle_re is not None:
-        for m in ctx.trend.handle_re.finditer(ctx.text):
-            if not any(s <= m.start() and m.end() <= e for s, e in spans):
-                spans.append(m.span())
+    if ctx.trend.handles is not None:
+        for start, end in ctx.trend.handles.spans(ctx.text):
+            if not any(s <= start and end <= e for s, e in spans):
+                spans.append((start, end))
     return spans
 
 

@@ -17,10 +17,13 @@ class Page:
     page: int
     per_page: int
     total: int
+    # True when counting stopped at the page's count limit: `total` is then a lower bound.
+    is_capped: bool = False
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        pages = max(1, -(-self.total // self.per_page))
+        return max(pages, self.page + 1) if self.is_capped else pages
 
     @property
     def has_prev(self) -> bool:
@@ -31,9 +34,19 @@ class Page:
         return self.page < self.pages
 
 
-def paginate(query: Select, *, page: int, per_page: int) -> Page:
-    """Run one page of a select and count the whole result."""
+def paginate(query: Select, *, page: int, per_page: int, count_limit: int | None = None) -> Page:
+    """Run one page of a select and count the whole result (up to `count_limit` rows when given).
+
+    Counting a list of tens of thousands of rows costs more than showing a page of it; with a limit,
+    the pager says "more than N" and still offers the next page while there is one.
+    """
     page = min(max(1, page), DB_INT_MAX)  # ?page=10**20 would overflow the OFFSET
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    counted = query.order_by(None)
+    if count_limit is not None:
+        counted = counted.limit(max(count_limit, page * per_page) + 1)
+    total = db.session.scalar(select(func.count()).select_from(counted.subquery())) or 0
     items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
-    return Page(items=items, page=page, per_page=per_page, total=total or 0)
+    is_capped = count_limit is not None and total > max(count_limit, page * per_page)
+    if is_capped:
+        total -= 1
+    return Page(items=items, page=page, per_page=per_page, total=total, is_capped=is_capped)

@@ -12,6 +12,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -69,6 +70,11 @@ def content_hash(text: str, variants: dict[str, str]) -> str:
 
 class Message(db.Model):
     __tablename__ = "messages"
+    __table_args__ = (
+        # Campaign pages and the ready list show messages newest first, by campaign or by status.
+        Index("ix_messages_campaign_updated", "campaign_id", "updated_at"),
+        Index("ix_messages_status_updated", "status", "updated_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
@@ -78,7 +84,7 @@ class Message(db.Model):
     status: Mapped[MessageStatus] = mapped_column(
         enum_column(MessageStatus, name="message_status", length=24), default=MessageStatus.DRAFT, index=True
     )
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     current_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("message_versions.id", use_alter=True, name="fk_messages_current_version_id")
     )
@@ -118,7 +124,7 @@ class MessageVersion(db.Model):
     variants: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # platform → adapted text
     content_hash: Mapped[str] = mapped_column(String(64))
     source: Mapped[VersionSource] = mapped_column(String(16))
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # Check findings per platform at save time: {"platform": [{"code",...}]}; has_errors for quick gating.
     findings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     has_errors: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select, update
@@ -17,6 +20,12 @@ from app.drafting.models import Approval, Message, MessageStatus, MessageVersion
 from app.extensions import db
 from app.trends.models import Trend
 
+# Check contexts per trend, keyed on the trend's id and update time (evidence changes bump it), so
+# the live check does not reload every evidence post on each keystroke. Small: a few trends are live.
+_CONTEXTS: OrderedDict[tuple[int, str], TrendContext] = OrderedDict()
+_CONTEXTS_SIZE = 64
+_CONTEXTS_LOCK = threading.Lock()
+
 
 def cited_facts(message: Message | None, provenance: dict[str, Any] | None = None) -> tuple[str, ...]:
     """The texts of the knowledge facts a grounded draft cites (from its drafter's provenance)."""
@@ -26,12 +35,28 @@ def cited_facts(message: Message | None, provenance: dict[str, Any] | None = Non
     return tuple(str(fact.get("text", "")) for fact in (provenance or {}).get("facts") or ())
 
 
-def trend_context(trend: Trend | None, campaign: Campaign | None = None, *, cited: tuple[str, ...] = ()):
+def trend_context(
+    trend: Trend | None, campaign: Campaign | None = None, *, cited: tuple[str, ...] = ()
+) -> TrendContext:
     """What the do-no-harm checks need to know about a trend, the campaign's sources and cited facts."""
-
     sources = tuple(item.source_url for item in campaign.knowledge) if campaign else ()
     if trend is None:
         return TrendContext(sources=sources, cited_facts=cited)
+    key = (trend.id, trend.updated_at.isoformat() if trend.updated_at else "")
+    with _CONTEXTS_LOCK:
+        cached = _CONTEXTS.get(key)
+        if cached is not None:
+            _CONTEXTS.move_to_end(key)
+    if cached is None:
+        cached = _load_trend_context(trend)
+        with _CONTEXTS_LOCK:
+            _CONTEXTS[key] = cached
+            while len(_CONTEXTS) > _CONTEXTS_SIZE:
+                _CONTEXTS.popitem(last=False)
+    return replace(cached, sources=sources, cited_facts=cited)
+
+
+def _load_trend_context(trend: Trend) -> TrendContext:
     evidence = list(db.session.scalars(trend.evidence.select()))
     return TrendContext(
         lexicon_terms=tuple(trend.lexicon),
@@ -40,8 +65,6 @@ def trend_context(trend: Trend | None, campaign: Campaign | None = None, *, cite
         evidence_urls=tuple(item.url for item in evidence if item.url),
         evidence_handles=tuple(item.author_handle for item in evidence if item.author_handle),
         extra_hostile_terms=tuple(trend.extra_hostile_terms),
-        sources=sources,
-        cited_facts=cited,
     )
 
 

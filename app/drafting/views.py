@@ -37,6 +37,7 @@ from app.platforms import TABLE as PLATFORM_TABLE
 from app.platforms import label as platform_label
 from app.review import services as review_services
 from app.trends.models import Trend
+from app.trends.queries import picker_choices
 
 NO_PLATFORM = ["mastodon"]
 
@@ -430,13 +431,16 @@ def _platform_choices(message: Message) -> list[tuple[str, str]]:
 @role_required(Role.STAFF)
 def checks_page():
     form = ChecksForm()
-    trends = db.session.scalars(
-        select(Trend).where(Trend.organisation_id == current_user.organisation_id).order_by(Trend.title)
-    ).all()
-    form.trend_id.choices = [(0, _("No trend"))] + [(t.id, t.title) for t in trends]
+    keep = [request.form.get("trend_id", 0, type=int)] if request.method == "POST" else []
+    choices = picker_choices(current_user.organisation_id, keep=[i for i in keep if i])
+    form.trend_id.choices = [(0, _("No trend")), *choices]
     results = None
     if form.validate_on_submit():
-        trend = next((t for t in trends if t.id == form.trend_id.data), None)
+        trend = db.session.scalar(
+            select(Trend).where(
+                Trend.id == form.trend_id.data, Trend.organisation_id == current_user.organisation_id
+            )
+        )
         checked = services.check_platforms(
             form.text.data,
             {},

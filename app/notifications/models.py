@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.time import utcnow
@@ -21,6 +21,15 @@ class Notification(db.Model):
     """An in-app inbox entry (also e-mailed when SMTP is configured)."""
 
     __tablename__ = "notifications"
+    # The unread badge on every page counts only unread rows: a partial index holds just those.
+    __table_args__ = (
+        Index(
+            "ix_notifications_unread",
+            "user_id",
+            sqlite_where=text("read_at IS NULL"),
+            postgresql_where=text("read_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

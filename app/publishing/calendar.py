@@ -7,12 +7,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Organisation
 from app.common.time import utcnow
 from app.extensions import db
 from app.publishing.models import CalendarFeed, Post, PostStatus
+
+# The feed's window: recent history and what is planned; calendar apps poll it, so it stays small.
+FEED_DAYS_BACK, FEED_DAYS_AHEAD, FEED_LIMIT = 7, 35, 500
 
 SHOWN = (
     PostStatus.AWAITING_PARTNER,
@@ -26,11 +30,16 @@ SHOWN = (
 )
 
 
+# The most posts a day shows in each view; the rest are counted and linked to the posts list.
+PER_DAY = {"week": 30, "month": 4}
+
+
 @dataclass
 class Day:
     day: date
     in_month: bool = True
     posts: list[tuple[datetime, Post]] = field(default_factory=list)
+    more: int = 0
 
 
 def period(view: str, anchor: date) -> tuple[date, date]:
@@ -52,24 +61,51 @@ def neighbours(view: str, anchor: date) -> tuple[date, date]:
 
 
 def grid(query: Select, *, view: str, anchor: date, zone: str) -> list[list[Day]]:
-    """Weeks of days with the posts of each day, in local time."""
+    """Weeks of days with the first posts of each day (local time) and how many more there are.
+
+    Two queries whatever the number of posts: the database numbers each day's posts (a window over
+    the local day) and returns only the first few of each day with the day's total; then those posts
+    with their channels.
+    """
     tz = ZoneInfo(zone)
     first, last = period(view, anchor)
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    ends = [datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz) for day in days]
     start = datetime.combine(first, time(0), tzinfo=tz)
-    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
-    posts = db.session.scalars(
-        query.where(Post.scheduled_at >= start, Post.scheduled_at < end, Post.status.in_(SHOWN)).order_by(
-            Post.scheduled_at
+    bucket = case(*((Post.scheduled_at < end, index) for index, end in enumerate(ends)), else_=len(ends))
+    numbered = (
+        query.where(Post.scheduled_at >= start, Post.scheduled_at < ends[-1], Post.status.in_(SHOWN))
+        .with_only_columns(
+            Post.id.label("post_id"),
+            bucket.label("day"),
+            func.row_number().over(partition_by=bucket, order_by=(Post.scheduled_at, Post.id)).label("place"),
+            func.count().over(partition_by=bucket).label("total"),
         )
+        .order_by(None)
+        .subquery()
+    )
+    limit = PER_DAY.get(view, PER_DAY["week"])
+    rows = db.session.execute(
+        select(numbered.c.post_id, numbered.c.day, numbered.c.total).where(numbered.c.place <= limit)
     ).all()
-    days = {first + timedelta(days=i): Day(first + timedelta(days=i)) for i in range((last - first).days + 1)}
+    totals = {day: total for _post, day, total in rows}
+    posts = (
+        db.session.scalars(
+            select(Post)
+            .where(Post.id.in_([row.post_id for row in rows]))
+            .options(joinedload(Post.channel))
+            .order_by(Post.scheduled_at, Post.id)
+        ).all()
+        if rows
+        else []
+    )
+    by_day = {day: Day(day, in_month=view != "month" or day.month == anchor.month) for day in days}
     for post in posts:
         local = post.scheduled_at.astimezone(tz)
-        days[local.date()].posts.append((local, post))
-    if view == "month":
-        for day in days.values():
-            day.in_month = day.day.month == anchor.month
-    ordered = list(days.values())
+        by_day[local.date()].posts.append((local, post))
+    for index, day in enumerate(days):
+        by_day[day].more = max(0, int(totals.get(index, 0)) - len(by_day[day].posts))
+    ordered = list(by_day.values())
     return [ordered[i : i + 7] for i in range(0, len(ordered), 7)]
 
 
@@ -108,14 +144,18 @@ def _stamp(moment: datetime) -> str:
 
 
 def _fold(line: str) -> str:
-    """RFC 5545 lines are folded at 75 octets."""
-    out, current = [], ""
+    """RFC 5545 lines are folded at 75 octets (never inside a character)."""
+    if len(line) <= 74 and len(line.encode()) <= 74:
+        return line
+    out, current, size = [], "", 0
     for char in line:
-        if len((current + char).encode()) > 74:
+        width = len(char.encode())
+        if size + width > 74:
             out.append(current)
-            current = " " + char
+            current, size = " " + char, 1 + width
         else:
             current += char
+            size += width
     out.append(current)
     return "\r\n".join(out)
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import g, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.publishing.models import Post
-from app.publishing.services import ATTENTION_STATUSES, is_globally_paused, partner_requests, visible_posts
+from app.publishing.services import ATTENTION_STATUSES, is_globally_paused, partner_requests, post_visibility
 
 DASHBOARD_CARD = "publishing/_dashboard_card.html"
 
@@ -25,14 +26,33 @@ def dashboard_card() -> dict[str, Any]:
     """On the dashboard only: add the publishing card and the counts it shows."""
     if request.endpoint != "core.dashboard":
         return {}
-
-    query = visible_posts(current_user).where(Post.status.in_(ATTENTION_STATUSES))
-    counts = dict(
-        db.session.execute(query.with_only_columns(Post.status, func.count()).group_by(Post.status)).all()
+    query = (
+        select(Post.status, func.count())
+        .where(post_visibility(current_user.organisation_id), Post.status.in_(ATTENTION_STATUSES))
+        .group_by(Post.status)
     )
+    counts = dict(db.session.execute(query).all())
     waiting = db.session.scalar(select(func.count()).select_from(partner_requests(current_user).subquery()))
     return {
         "dashboard_cards": [DASHBOARD_CARD],
         "publishing_attention": counts,
         "publishing_partner_waiting": waiting or 0,
     }
+
+
+def post_status_label(status: str) -> str:
+    """A post status in the reader's language (template global); the labels are built once per request."""
+    labels = g.get("_post_status_labels")
+    if labels is None:
+        labels = g._post_status_labels = {
+            "awaiting_partner": _("awaiting partner"),
+            "queued": _("queued"),
+            "sending": _("sending"),
+            "posted": _("posted"),
+            "unknown_outcome": _("outcome unknown"),
+            "failed": _("failed"),
+            "missed": _("missed"),
+            "held": _("held"),
+            "cancelled": _("cancelled"),
+        }
+    return labels.get(str(status), str(status))

@@ -589,24 +589,26 @@ def _sweep_one(post: Post, now: datetime) -> None:
 
 
 def oldest_overdue(now: datetime | None = None) -> datetime | None:
-    """The slot of the oldest automatic post that should have gone out by now (for /healthz)."""
+    """The slot of the oldest automatic post that should have gone out by now (for /healthz).
+
+    One query per status, so each reads the (status, scheduled_at) index instead of every past post.
+    """
     now = now or utcnow()
     grace = timedelta(seconds=max(60, 3 * float(current_app.config.get("COUNTERPOINT_TICK_SECONDS", 5))))
-    return db.session.scalar(
+    automatic = (
         select(func.min(Post.scheduled_at))
         .join(Channel, Channel.id == Post.channel_id)
-        .where(
-            Channel.platform != "manual",
-            Post.scheduled_at < now - grace,
-            or_(
-                and_(
-                    Post.status == PostStatus.QUEUED,
-                    or_(Post.next_attempt_at.is_(None), Post.next_attempt_at < now - grace),
-                ),
-                and_(Post.status == PostStatus.SENDING, Post.lease_expires_at < now),
-            ),
+        .where(Channel.platform != "manual", Post.scheduled_at < now - grace)
+    )
+    waiting = db.session.scalar(
+        automatic.where(
+            Post.status == PostStatus.QUEUED,
+            or_(Post.next_attempt_at.is_(None), Post.next_attempt_at < now - grace),
         )
     )
+    stuck = db.session.scalar(automatic.where(Post.status == PostStatus.SENDING, Post.lease_expires_at < now))
+    found = [moment for moment in (waiting, stuck) if moment is not None]
+    return min(found) if found else None
 
 
 # ---------------------------------------------------------------- worker tasks

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app import notifications
 from app.accounts.access import deny, get_or_404, role_required
@@ -55,11 +56,13 @@ def _run(change, success: str, post: Post | None = None):
 
 # ---------------------------------------------------------------- posts
 
+POSTS_COUNT_LIMIT = 1000  # beyond this the list says "more than 1000": filters narrow it down
+
 
 @bp.route("/posts")
 @login_required
 def posts():
-    query = services.visible_posts(current_user)
+    query = services.with_list_relations(services.visible_posts(current_user))
     status = request.args.get("status", "")
     channel_id = request.args.get("channel_id", type=int)
     campaign_id = request.args.get("campaign_id", type=int)
@@ -71,10 +74,15 @@ def posts():
         query = query.where(Post.channel_id == channel_id)
     if campaign_id:
         query = query.where(Message.campaign_id == campaign_id)
+    day = _day_arg()
+    if day:
+        start = datetime.combine(day, time(0), tzinfo=ZoneInfo(current_user.organisation.time_zone))
+        query = query.where(Post.scheduled_at >= start, Post.scheduled_at < start + timedelta(days=1))
     page = paginate(
         query.order_by(Post.scheduled_at.desc(), Post.id.desc()),
         page=request.args.get("page", 1, type=int),
         per_page=25,
+        count_limit=POSTS_COUNT_LIMIT,
     )
     channels = db.session.scalars(
         select(Channel)
@@ -88,12 +96,20 @@ def posts():
         status=status,
         channel_id=channel_id,
         campaign_id=campaign_id,
+        day=day,
         channels=channels,
         campaigns=_campaigns(),
         pause=services.current_pause(),
         pause_form=PauseForm(),
         zone=current_user.organisation.time_zone,
     )
+
+
+def _day_arg() -> date | None:
+    try:
+        return date.fromisoformat(request.args.get("day", ""))
+    except ValueError:
+        return None
 
 
 def _campaigns() -> list[Campaign]:
@@ -228,6 +244,7 @@ def manual():
             Channel.platform == "manual",
             Post.status == PostStatus.QUEUED,
         )
+        .options(contains_eager(Post.channel), *services.RECHECK_LOADS)
         .order_by(Post.scheduled_at)
     )
     page = paginate(query, page=request.args.get("page", 1, type=int), per_page=25)
@@ -286,14 +303,18 @@ def decline(post_id: int):
 @bp.route("/ready")
 @role_required(Role.LEAD)
 def ready():
-    messages = db.session.scalars(
+    query = (
         select(Message)
         .where(Message.status == MessageStatus.APPROVED)
-        .order_by(Message.updated_at.desc())
-        .limit(200)
-    ).all()
-    messages = [m for m in messages if services.can_schedule(current_user, m)]
-    return render_template("publishing/ready.html", messages=messages)
+        .options(joinedload(Message.campaign), joinedload(Message.current_version))
+        .order_by(Message.updated_at.desc(), Message.id.desc())
+    )
+    if not current_user.is_admin:
+        # Filter by organisation in SQL, before the page limit, so a partner sees its own messages.
+        taking_part = visible_campaigns(current_user.organisation_id).with_only_columns(Campaign.id)
+        query = query.where(Message.campaign_id.in_(taking_part))
+    page = paginate(query, page=request.args.get("page", 1, type=int), per_page=50)
+    return render_template("publishing/ready.html", messages=page.items, page=page)
 
 
 @bp.route("/schedule/<int:message_id>", methods=["GET", "POST"])
@@ -359,9 +380,9 @@ def calendar_page():
         flash(_("Choose a date between 1900 and 2200."), "error")
         anchor, status = today, 422
     campaign_id = request.args.get("campaign_id", type=int)
-    query = services.visible_posts(current_user)
+    query = select(Post).where(services.post_visibility(current_user.organisation_id))
     if campaign_id:
-        query = query.where(Message.campaign_id == campaign_id)
+        query = query.where(Post.message_id.in_(select(Message.id).where(Message.campaign_id == campaign_id)))
     weeks = calendar.grid(query, view=view, anchor=anchor, zone=zone)
     previous, following = calendar.neighbours(view, anchor)
     feed = db.session.scalar(
@@ -403,15 +424,23 @@ def calendar_ics(token: str):
     org = db.session.get(Organisation, feed.organisation_id)
     if org is None:
         abort(404)
-    since = utcnow() - timedelta(days=60)
+    now = utcnow()
     query = (
         select(Post)
         .join(Post.channel)
-        .where(Channel.organisation_id == org.id, Post.scheduled_at >= since, Post.status.in_(calendar.SHOWN))
+        .where(
+            Channel.organisation_id == org.id,
+            Post.scheduled_at >= now - timedelta(days=calendar.FEED_DAYS_BACK),
+            Post.scheduled_at < now + timedelta(days=calendar.FEED_DAYS_AHEAD),
+            Post.status.in_(calendar.SHOWN),
+        )
+        .options(contains_eager(Post.channel))
         .order_by(Post.scheduled_at)
     )
     body = calendar.ics(
-        list(db.session.scalars(query.limit(2000))), name=f"Counterpoint · {org.name}", host=request.host
+        list(db.session.scalars(query.limit(calendar.FEED_LIMIT))),
+        name=f"Counterpoint · {org.name}",
+        host=request.host,
     )
     return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"})
 

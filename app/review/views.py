@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app import notifications
 from app.accounts.access import role_required
@@ -27,6 +28,14 @@ from app.review.presenters import build_card, editor_url
 from app.trends.models import Trend
 
 QUEUE_PAGE_SIZE = 10
+# What a review card reads, loaded with the page instead of one query per card and relation.
+_CARD_LOADS = (
+    joinedload(Message.current_version),
+    joinedload(Message.campaign),
+    joinedload(Message.trend),
+    selectinload(Message.versions).joinedload(MessageVersion.author),
+    selectinload(Message.comments),
+)
 
 
 # --- Queue and message page -----------------------------------------------------------------------
@@ -44,7 +53,7 @@ def queue():
     if (severity := digits_or_404(filters["severity"])) is not None:
         query = query.where(Message.trend.has(Trend.severity == severity))
     page = paginate(
-        query.order_by(Message.updated_at, Message.id),
+        query.options(*_CARD_LOADS).order_by(Message.updated_at, Message.id),
         page=request.args.get("page", 1, type=int),
         per_page=QUEUE_PAGE_SIZE,
     )
@@ -244,8 +253,14 @@ def _visible_campaigns() -> list[Campaign]:
 
 
 def _queue_languages() -> list[str]:
-    query = _visible_messages().where(Message.status == MessageStatus.IN_REVIEW)
-    return sorted({message.language for message in db.session.scalars(query)})
+    query = (
+        _visible_messages()
+        .where(Message.status == MessageStatus.IN_REVIEW)
+        .with_only_columns(Message.language)
+        .distinct()
+        .order_by(Message.language)
+    )
+    return list(db.session.scalars(query))
 
 
 def _message_or_404(message_id: int) -> Message:

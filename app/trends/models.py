@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
 from app.accounts.models import Organisation, User
@@ -56,7 +56,10 @@ SEVERITY_GATE = 4  # incitement, likely harm: report; only the alternative strat
 
 class Trend(db.Model):
     __tablename__ = "trends"
-    __table_args__ = (UniqueConstraint("organisation_id", "source", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "source", "external_id"),
+        Index("ix_trends_week_growth", "week_growth", "week_recent", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -92,6 +95,12 @@ class Trend(db.Model):
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # The 7-day growth kept with the daily counts, for the board's "growing" sort: the last 7 days'
+    # total and its difference with the 7 before, as of `growth_on`. NULL means to be recomputed
+    # (a count changed); trends.queries.refresh_growth brings every trend up to today in one statement.
+    week_recent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    week_growth: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    growth_on: Mapped[date | None] = mapped_column(Date, index=True)
 
     organisation: Mapped[Organisation] = relationship()
     owner: Mapped[User | None] = relationship()

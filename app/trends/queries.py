@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import Select, String, and_, case, cast, func, or_, select
+from sqlalchemy import CursorResult, Select, String, cast, func, or_, select, update
 
+from app.extensions import db
 from app.trends.models import Observation, Trend
 
 SORTS = ("newest", "growing", "severe")
@@ -38,21 +40,42 @@ def _like(column, text: str):
     return column.ilike(f"%{escaped}%", escape="\\")
 
 
-def growth_columns(today: date):
-    """Sums of the last 7 days and the 7 before, per trend, as a subquery."""
+def refresh_growth(today: date) -> int:
+    """Bring every trend's kept 7-day figures up to `today` in one statement; returns rows changed.
+
+    Only trends not computed for today (a new day, or a count changed) are touched, so the statement
+    is nearly free after the first run of the day. The caller commits.
+    """
     recent_start, previous_start = today - timedelta(days=6), today - timedelta(days=13)
-    in_recent = and_(Observation.observed_on >= recent_start, Observation.observed_on <= today)
-    in_previous = and_(Observation.observed_on >= previous_start, Observation.observed_on < recent_start)
-    return (
-        select(
-            Observation.trend_id.label("trend_id"),
-            func.sum(case((in_recent, Observation.count), else_=0)).label("recent"),
-            func.sum(case((in_previous, Observation.count), else_=0)).label("previous"),
+
+    def total(start: date, end: date):
+        return (
+            select(func.coalesce(func.sum(Observation.count), 0))
+            .where(
+                Observation.trend_id == Trend.id,
+                Observation.observed_on >= start,
+                Observation.observed_on <= end,
+            )
+            .scalar_subquery()
         )
-        .where(Observation.observed_on >= previous_start, Observation.observed_on <= today)
-        .group_by(Observation.trend_id)
-        .subquery()
+
+    stale = or_(Trend.growth_on.is_(None), Trend.growth_on < today)
+    # A cheap look first (the index on growth_on): the update itself plans as costly, even with nothing to do.
+    if db.session.scalar(select(Trend.id).where(stale).limit(1)) is None:
+        return 0
+    recent, previous = total(recent_start, today), total(previous_start, recent_start - timedelta(days=1))
+    result: CursorResult[Any] = db.session.execute(  # type: ignore[assignment]
+        update(Trend)
+        .where(stale)
+        .values(
+            week_recent=recent,
+            week_growth=recent - previous,
+            growth_on=today,
+            updated_at=Trend.updated_at,  # figures kept for sorting are not an edit of the trend
+        )
+        .execution_options(synchronize_session=False)
     )
+    return result.rowcount or 0
 
 
 def board_query(filters: BoardFilters, *, today: date) -> Select:
@@ -85,13 +108,29 @@ def board_query(filters: BoardFilters, *, today: date) -> Select:
             )
         )
     if filters.sort == "growing":
-        growth = growth_columns(today)
-        delta = func.coalesce(growth.c.recent, 0) - func.coalesce(growth.c.previous, 0)
-        query = query.outerjoin(growth, growth.c.trend_id == Trend.id).order_by(
-            delta.desc(), func.coalesce(growth.c.recent, 0).desc(), Trend.id.desc()
-        )
+        query = query.order_by(Trend.week_growth.desc(), Trend.week_recent.desc(), Trend.id.desc())
     elif filters.sort == "severe":
         query = query.order_by(Trend.severity.desc(), Trend.updated_at.desc(), Trend.id.desc())
     else:
         query = query.order_by(Trend.created_at.desc(), Trend.id.desc())
     return query
+
+
+PICKER_SIZE = 20
+
+
+def picker_choices(
+    organisation_id: int, *, q: str = "", keep: list[int] | None = None
+) -> list[tuple[int, str]]:
+    """What a trend picker offers: the trends already chosen, then up to PICKER_SIZE matching `q`, newest first.
+
+    Pickers never hold every trend: an organisation may have thousands; people search instead.
+    """
+    keep = [int(i) for i in keep or []]
+    mine = select(Trend.id, Trend.title).where(Trend.organisation_id == organisation_id)
+    chosen = db.session.execute(mine.where(Trend.id.in_(keep)).order_by(Trend.title)).all() if keep else []
+    others = mine.where(Trend.id.not_in(keep)) if keep else mine
+    if q.strip():
+        others = others.where(_like(Trend.title, q.strip()[:200]))
+    found = db.session.execute(others.order_by(Trend.created_at.desc(), Trend.id.desc()).limit(PICKER_SIZE))
+    return [(row.id, row.title) for row in [*chosen, *found]]

@@ -252,7 +252,13 @@ def upsert_evidence(trend: Trend, item: EvidenceInput) -> tuple[Evidence, bool]:
         region=item.region,
     )
     db.session.add(evidence)
+    _evidence_changed(trend)
     return evidence, True
+
+
+def _evidence_changed(trend: Trend) -> None:
+    """Mark the trend changed: cached check contexts are keyed on its update time."""
+    trend.updated_at = utcnow()
 
 
 def add_evidence(trend: Trend, item: EvidenceInput, *, actor: User | None) -> Evidence:
@@ -301,6 +307,7 @@ def update_evidence(evidence: Evidence, item: EvidenceInput, *, actor: User | No
     for name in changed:
         setattr(evidence, name, values[name])
     evidence.dedupe_key = key
+    _evidence_changed(trend)
     db.session.flush()
     # The excerpt is hateful content: the audit trail names the fields, never their text.
     record(
@@ -316,6 +323,7 @@ def update_evidence(evidence: Evidence, item: EvidenceInput, *, actor: User | No
 def delete_evidence(evidence: Evidence, *, actor: User | None) -> None:
     """Remove an evidence post, audited (without its text)."""
     trend = evidence.trend
+    _evidence_changed(trend)
     details = {"evidence_id": evidence.id, "platform": evidence.platform}
     db.session.delete(evidence)
     db.session.flush()
@@ -339,6 +347,7 @@ def set_observation(trend: Trend, observed_on: date, count: int, source: str = "
         db.session.add(observation)
     else:
         observation.count = count
+    trend.growth_on = None  # the kept 7-day growth is recomputed on the next board sorted by growth
     _extend_seen(trend, observed_on)
     return observation
 
@@ -376,6 +385,7 @@ def correct_observation(observation: Observation, count: int, *, actor: User | N
     if previous == count:
         return False
     observation.count = count
+    observation.trend.growth_on = None
     db.session.flush()
     record(
         "trend.observation_edit",
@@ -402,6 +412,7 @@ def delete_observation(observation: Observation, *, actor: User | None) -> None:
         "source": observation.source,
         "count": observation.count,
     }
+    trend.growth_on = None
     db.session.delete(observation)
     db.session.flush()
     record(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -32,7 +32,7 @@ from app.trends.forms import (
     TrendForm,
 )
 from app.trends.models import RABAT_FACTORS, TARGET_GROUPS, Evidence, Observation, Trend, TrendStatus
-from app.trends.queries import SORTS, BoardFilters, board_query
+from app.trends.queries import SORTS, BoardFilters, board_query, picker_choices, refresh_growth
 
 CHART_DAYS = 30
 
@@ -59,7 +59,7 @@ def index():
     filters = _filters()
     today = utcnow().date()
     page = paginate(
-        board_query(filters, today=today),
+        _board(filters, today),
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["PAGE_SIZE"],
     )
@@ -77,6 +77,13 @@ def index():
         organisations=organisations,
         any_filter=_any_filter(filters),
     )
+
+
+def _board(filters: BoardFilters, today: date):
+    """The board's select; sorting by growth first brings the kept 7-day figures up to today."""
+    if filters.sort == "growing" and refresh_growth(today):
+        db.session.commit()
+    return board_query(filters, today=today)
 
 
 def _any_filter(filters: BoardFilters) -> bool:
@@ -97,7 +104,7 @@ def _any_filter(filters: BoardFilters) -> bool:
 @bp.route("/export.csv")
 @login_required
 def export():
-    trends = db.session.scalars(board_query(_filters(), today=utcnow().date()).limit(10_000)).all()
+    trends = db.session.scalars(_board(_filters(), utcnow().date()).limit(10_000)).all()
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     return Response(
         board_csv(list(trends)),
@@ -417,3 +424,16 @@ def trend_error(error: services.TrendError):
 
 
 from app.trends import import_views  # noqa: E402,F401  (the import wizard's routes, on this blueprint)
+
+
+@bp.route("/picker")
+@login_required
+def picker():
+    """Search results for a trend picker (HTMX partial): checkboxes or select options."""
+    kind = "option" if request.args.get("kind") == "option" else "checkbox"
+    name = request.args.get("name", "trend_ids")
+    if name not in ("trend_ids", "trend_id"):
+        abort(400)
+    keep = request.args.getlist(name, type=int)
+    choices = picker_choices(current_user.organisation_id, q=request.args.get("q", ""), keep=keep)
+    return render_template("trends/_picker.html", choices=choices, kind=kind, name=name, keep=set(keep))

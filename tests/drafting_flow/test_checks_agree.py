@@ -107,3 +107,20 @@ def test_word_diff_and_highlight_units():
     )
     assert [(s.text, s.severity) for s in segments] == [("ab ", "error"), ("cd", "error"), (" ef", None)]
     assert highlight("", []) == highlight("", [{"start": 0, "end": 9}])
+
+
+def test_the_live_check_sees_evidence_added_after_it_was_cached(client, auth, staff, org):
+    from app.extensions import db
+    from app.trends import services as trend_services
+
+    trend = make_trend(org)
+    auth.login(staff)
+    text = "Thanks to everyone who answered @harbourwatcher with facts."
+    assert "amplification.evidence_link" not in page_result(client, text, "mastodon", trend.id)["codes"]
+    trend_services.add_evidence(
+        trend,
+        trend_services.EvidenceInput(excerpt="A hateful post.", author_handle="harbourwatcher"),
+        actor=staff,
+    )
+    db.session.commit()
+    assert "amplification.evidence_link" in page_result(client, text, "mastodon", trend.id)["codes"]

@@ -283,3 +283,33 @@ def test_csv_export_neutralises_formulas(client, auth, staff, make_trend):
 def test_navigation_shows_trends(client, auth, staff):
     auth.login(staff)
     assert 'href="/trends/"' in client.get("/").get_data(as_text=True)
+
+
+def test_the_growth_sort_follows_a_changed_count_and_a_new_day(client, auth, staff, make_trend):
+    from datetime import timedelta
+
+    from app.common.time import utcnow
+    from app.extensions import db
+    from app.trends import services
+    from app.trends.queries import refresh_growth
+
+    steady = make_trend("Steady", counts=[10] * 14)
+    make_trend("Rising", counts=[1] * 7 + [20] * 7)
+    auth.login(staff)
+
+    def first() -> str:
+        page = client.get("/trends/?sort=growing").get_data(as_text=True)
+        return min(("Steady", "Rising"), key=page.index)
+
+    assert first() == "Rising"
+    services.set_observation(steady, utcnow().date(), 500, "test")  # a surge today
+    db.session.commit()
+    assert first() == "Steady"
+    # A day later with no new counts, the kept figures move on: both drop to their new week,
+    # and keeping them is not an edit of the trend.
+    edited = db.session.get(type(steady), steady.id).updated_at
+    assert refresh_growth(utcnow().date() + timedelta(days=1)) == 2
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(type(steady), steady.id).updated_at == edited
+    assert refresh_growth(utcnow().date() + timedelta(days=1)) == 0
