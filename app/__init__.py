@@ -100,10 +100,15 @@ def register_security(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from app.common import labels
     from app.core.templating import template_context, translated
 
     app.context_processor(template_context)
     app.jinja_env.filters["translated"] = translated
+    app.jinja_env.filters["label"] = labels.label
+    app.jinja_env.filters["labels"] = labels.labels
+    app.jinja_env.filters["audit_details"] = labels.audit_details
+    app.jinja_env.filters["when"] = labels.when
 
 
 def include_in_migrations(obj, name: str | None, type_: str, reflected: bool, compare_to) -> bool:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.audit.services import record
 from app.campaigns.models import Campaign, CampaignStatus
+from app.common.labels import labels
 from app.drafting import lengths
 from app.drafting.checks import CheckReport, TrendContext, run_checks
 from app.drafting.llm import (
@@ -264,8 +265,8 @@ def _check_choices(
         raise DraftInputError(
             _(
                 "These strategies are not allowed here: %(refused)s. Allowed: %(allowed)s.",
-                refused=", ".join(refused),
-                allowed=", ".join(allowed),
+                refused=labels(refused, "strategy"),
+                allowed=labels(allowed, "strategy"),
             )
         )
     if language not in LANGUAGES:

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -316,9 +317,14 @@ def schedule(message_id: int):
             db.session.commit()
             waiting = sum(p.status == PostStatus.AWAITING_PARTNER for p in created)
             flash(
-                _("Scheduled on %(n)d channel(s).", n=len(created))
+                ngettext("Scheduled on %(num)d channel.", "Scheduled on %(num)d channels.", len(created))
                 + (
-                    " " + _("%(n)d wait(s) for the partner organisation to accept.", n=waiting)
+                    " "
+                    + ngettext(
+                        "%(num)d waits for the partner organisation to accept.",
+                        "%(num)d wait for the partner organisation to accept.",
+                        waiting,
+                    )
                     if waiting
                     else ""
                 ),
