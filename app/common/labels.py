@@ -203,6 +203,8 @@ LABELS: dict[str, dict[str, Any]] = {
     },
     "via": {"web": _l("the website"), "api": _l("the API"), "cli": _l("the command line")},
     "detail_key": {
+        "hash": _l("text fingerprint"),
+        "content_hash": _l("text fingerprint"),
         "humor_acknowledged": _l("humour risk accepted"),
         "override_reason": _l("reason for overriding"),
         "status": _l("status"),
@@ -257,7 +259,8 @@ LABELS: dict[str, dict[str, Any]] = {
 
 
 # Details that mean nothing to a person (fingerprints kept for investigators in the database).
-HIDDEN_DETAILS = frozenset({"hash", "key_hash", "prompt_hash", "idempotency_key"})
+HIDDEN_DETAILS = frozenset({"key_hash", "prompt_hash", "idempotency_key"})
+FINGERPRINTS = frozenset({"hash", "content_hash"})  # shown short; the full value in a tooltip
 
 
 def label(value: Any, kind: str) -> str:
@@ -269,13 +272,16 @@ def label(value: Any, kind: str) -> str:
     return str(found) if found is not None else code.replace("_", " ").replace(".", " · ")
 
 
-def audit_details(details: dict[str, Any] | None) -> list[tuple[str, str]]:
-    """An audit event's details as (words, value) pairs: no empty values, booleans as yes/no, no hashes."""
-    shown: list[tuple[str, str]] = []
+def audit_details(details: dict[str, Any] | None) -> list[tuple[str, str, str | None]]:
+    """An audit event's details as (words, value, full value) triples: no empty values, yes/no, short hashes."""
+    shown: list[tuple[str, str, str | None]] = []
     for key, value in (details or {}).items():
         if value is None or value == "" or key in HIDDEN_DETAILS:
             continue
-        shown.append((label(key, "detail_key"), _detail_value(key, value)))
+        if key in FINGERPRINTS and isinstance(value, str):
+            shown.append((label(key, "detail_key"), value[:12] + "…", value))
+            continue
+        shown.append((label(key, "detail_key"), _detail_value(key, value), None))
     return shown
 
 
