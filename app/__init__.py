@@ -29,6 +29,7 @@ FEATURES = (
     "app.api",
     "app.admin",
     "app.audit",
+    "app.dashboard",
 )
 ROUTE_MODULES = ("views", "api")
 

@@ -45,6 +45,16 @@ LABELS: dict[str, dict[str, Any]] = {
         "recheck_failed": _l("the checks found a problem just before sending"),
         "paused": _l("publishing is paused"),
     },
+    "held_next_step": {
+        "campaign_not_active": _l("Set the campaign back to active, then resume the post below."),
+        "credentials_refused": _l("Re-authorise the channel on its page, then resume the post below."),
+        "recheck_failed": _l(
+            "Edit the message so the checks pass and have it approved again, then schedule it."
+        ),
+        "paused": _l(
+            "Publishing resumes when an admin lifts the pause on the Posts page; nothing to do here."
+        ),
+    },
     "message_status": {
         "draft": _l("Draft"),
         "in_review": _l("In review"),
@@ -263,13 +273,15 @@ HIDDEN_DETAILS = frozenset({"key_hash", "prompt_hash", "idempotency_key"})
 FINGERPRINTS = frozenset({"hash", "content_hash"})  # shown short; the full value in a tooltip
 
 
-def label(value: Any, kind: str) -> str:
-    """The translated words for a stored code; an unknown code reads as words, never as a raw key."""
+def label(value: Any, kind: str, default: str | None = None) -> str:
+    """The translated words for a stored code; an unknown code reads as words (or `default`), never a raw key."""
     if value is None or value == "":
-        return "—"
+        return "—" if default is None else default
     code = str(value)
     found = LABELS.get(kind, {}).get(code)
-    return str(found) if found is not None else code.replace("_", " ").replace(".", " · ")
+    if found is not None:
+        return str(found)
+    return code.replace("_", " ").replace(".", " · ") if default is None else default
 
 
 def audit_details(details: dict[str, Any] | None) -> list[tuple[str, str, str | None]]:

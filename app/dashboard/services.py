@@ -1,0 +1,84 @@
+"""What waits for one person: reviews, approved messages to schedule, posts needing a hand, rising trends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, or_, select
+
+from app.accounts.models import Organisation, User
+from app.campaigns.models import Campaign
+from app.drafting.models import Message, MessageStatus
+from app.extensions import db
+from app.publishing.models import Post, PostStatus
+from app.publishing.services import ATTENTION_STATUSES, can_schedule, visible_posts
+from app.trends.models import Trend, TrendStatus
+from app.trends.queries import growth_columns
+
+NEXT_POSTS = 5
+RISING_TRENDS = 3
+
+
+@dataclass
+class Waiting:
+    """Counts and short lists for the dashboard; empty means nothing waits for this person."""
+
+    to_review: int = 0
+    to_schedule: int = 0
+    my_changes_requested: int = 0
+    my_drafts: int = 0
+    rising: list[tuple[Trend, int, int]] = field(default_factory=list)
+    next_posts: list[Post] = field(default_factory=list)
+    posts_attention: int = 0
+
+    @property
+    def has_tasks(self) -> bool:
+        return bool(self.to_review or self.to_schedule or self.my_changes_requested or self.posts_attention)
+
+
+def _campaign_visible(org_id: int):
+    return or_(Campaign.organisation_id == org_id, Campaign.partners.any(Organisation.id == org_id))
+
+
+def waiting_for(user: User, *, today: date) -> Waiting:
+    """Everything the dashboard lists for this person, in a fixed number of queries."""
+    waiting = Waiting()
+    visible = select(Message).join(Message.campaign).where(_campaign_visible(user.organisation_id))
+    if user.is_lead:
+        waiting.to_review = _count(visible.where(Message.status == MessageStatus.IN_REVIEW))
+        unscheduled = ~select(Post.id).where(Post.message_id == Message.id).exists()
+        approved = db.session.scalars(
+            visible.where(Message.status == MessageStatus.APPROVED, unscheduled).limit(200)
+        ).all()
+        waiting.to_schedule = sum(1 for m in approved if can_schedule(user, m))
+    mine = visible.where(Message.created_by_id == user.id)
+    waiting.my_changes_requested = _count(mine.where(Message.status == MessageStatus.CHANGES_REQUESTED))
+    waiting.my_drafts = _count(mine.where(Message.status == MessageStatus.DRAFT))
+    waiting.posts_attention = _count(visible_posts(user).where(Post.status.in_(ATTENTION_STATUSES)))
+    waiting.next_posts = db.session.scalars(
+        visible_posts(user)
+        .where(Post.status.in_((PostStatus.QUEUED, PostStatus.AWAITING_PARTNER)))
+        .order_by(Post.scheduled_at)
+        .limit(NEXT_POSTS)
+    ).all()
+    waiting.rising = _rising_trends(user, today)
+    return waiting
+
+
+def _rising_trends(user: User, today: date) -> list[tuple[Trend, int, int]]:
+    growth = growth_columns(today)
+    recent, previous = func.coalesce(growth.c.recent, 0), func.coalesce(growth.c.previous, 0)
+    rows = db.session.execute(
+        select(Trend, recent, previous)
+        .join(growth, growth.c.trend_id == Trend.id)
+        .where(Trend.organisation_id == user.organisation_id, Trend.status != TrendStatus.CLOSED)
+        .where(recent > previous)
+        .order_by((recent - previous).desc(), Trend.id.desc())
+        .limit(RISING_TRENDS)
+    ).all()
+    return [(trend, int(r), int(p)) for trend, r, p in rows]
+
+
+def _count(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
