@@ -14,7 +14,6 @@ from wtforms.validators import DataRequired, Length
 from app.extensions import db
 from app.trends import bp, importing, uploads
 
-
 FINISHED_IMPORTS = "finished_imports"  # session key: this person's last imported upload tokens
 
 

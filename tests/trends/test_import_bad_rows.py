@@ -10,12 +10,12 @@ from app.extensions import db
 from app.trends.models import Evidence, Trend
 
 EXPORT = (
-    "Date,Platform,Post text,URL,Language,Narrative,Shares\n"
-    "2024-03-01,x,Another gloomtide story about our street.,https://x.example/1,en,gloomtide,12\n"
-    "2024-03-01,x,,https://x.example/2,en,gloomtide,3\n"
-    "2024-03-02,telegram,Gloomtide again in the chat.,https://t.example/3,xx-notalang,gloomtide,5\n"
-    "2024-03-02,mastodon,The gloomtide pushes us out.,https://m.example/4,fr-BE,gloomtide,7\n"
-).encode()
+    b"Date,Platform,Post text,URL,Language,Narrative,Shares\n"
+    b"2024-03-01,x,Another gloomtide story about our street.,https://x.example/1,en,gloomtide,12\n"
+    b"2024-03-01,x,,https://x.example/2,en,gloomtide,3\n"
+    b"2024-03-02,telegram,Gloomtide again in the chat.,https://t.example/3,xx-notalang,gloomtide,5\n"
+    b"2024-03-02,mastodon,The gloomtide pushes us out.,https://m.example/4,fr-BE,gloomtide,7\n"
+)
 MAPPING = {
     "shape": "post",
     "map_date": "Date",
