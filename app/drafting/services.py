@@ -44,6 +44,7 @@ from app.drafting.models import (
 from app.drafting.strategies import STRATEGIES, allowed_strategies
 from app.drafting.versions import create_message, save_version, trend_context
 from app.extensions import db
+from app.review import notifications as review_notifications
 from app.review import services as review_services
 from app.trends.models import Evidence, Trend
 
@@ -424,7 +425,34 @@ def save_human_edit(
     current = message.current_version
     if current is not None and current.text == text and (current.variants or {}) == variants:
         return None
-    return save_version(message, text=text, variants=variants, source=VersionSource.HUMAN, author=actor)
+    was_in_review = message.status == MessageStatus.IN_REVIEW
+    version = save_version(message, text=text, variants=variants, source=VersionSource.HUMAN, author=actor)
+    if was_in_review:
+        notify_reviewers_of_withdrawal(message, actor)
+    return version
+
+
+def notify_reviewers_of_withdrawal(message: Message, actor: User) -> None:
+    """Tell the leads who could review it that an edit took the message out of their queue."""
+    title = " ".join(message.text.split())[:60]
+
+    def compose() -> tuple[str, str]:
+        return (
+            _("Back to draft: %(title)s", title=title),
+            _(
+                "%(name)s edited this message while it waited for review, so it left the review queue. "
+                "It comes back when it is submitted again.",
+                name=actor.name,
+            ),
+        )
+
+    review_notifications.notify(
+        review_services.eligible_reviewers(message),
+        kind="review_withdrawn",
+        compose=compose,
+        link=current_app.url_map.bind("localhost").build("review.message", {"message_id": message.id}),
+        exclude=actor,
+    )
 
 
 def add_comment(message: Message, *, body: str, actor: User) -> MessageComment:

@@ -90,3 +90,18 @@ def test_a_held_post_says_why_and_what_to_do(client, demo):
     assert "the campaign is not active" in page
     assert "Set the campaign back to active, then resume the post below." in page
     assert "the worker sends the post at its slot" not in page
+
+
+def test_editing_a_message_in_review_warns_first_and_tells_the_reviewers_after(client, demo):
+    from app.review.models import Notification
+
+    message = _submit_a_draft()
+    _login(client, "staff@demo.example")
+    page = client.get(f"/messages/{message.id}").get_data(as_text=True)
+    assert "Saving a new version takes it out of the review queue" in page and "data-confirm=" in page
+    client.post(f"/messages/{message.id}", data={"text": message.text + " Neighbours first."})
+    db.session.expire_all()
+    assert db.session.get(Message, message.id).status == MessageStatus.DRAFT
+    lead = _user("lead@demo.example")
+    told = db.session.scalars(select(Notification).where(Notification.user_id == lead.id)).all()
+    assert any(note.kind == "review_withdrawn" for note in told)
