@@ -30,6 +30,8 @@ from app.drafting.llm import DraftingError
 from app.drafting.models import Message, MessageStatus, MessageVersion, VersionSource
 from app.drafting.strategies import STRATEGIES
 from app.extensions import db
+from app.review import notifications as review_notifications
+from app.review import services as review_services
 from app.trends.models import Trend
 
 NO_PLATFORM = ["mastodon"]
@@ -143,6 +145,8 @@ def save(message_id: int):
         form.text.errors.append(str(error))
         return _render_editor(message, edit_form=form, variants=variants), 422
     db.session.commit()
+    if request.form.get("then") == "submit":
+        return _submit_after_save(message, version)
     if version is None:
         flash(_("Nothing changed, so no new version was saved."), "info")
     elif version.has_errors:
@@ -155,6 +159,27 @@ def save(message_id: int):
         )
     else:
         flash(_("Saved as version %(num)d.", num=version.number), "success")
+    # Back where the person was: the next step after saving is the checks and the submit button.
+    return redirect(url_for("drafting.editor", message_id=message.id, _anchor="checks"))
+
+
+def _submit_after_save(message: Message, version: MessageVersion | None):
+    """ "Save and submit": the saved text goes to review at once when the checks are clear."""
+    if version is not None and version.has_errors:
+        flash(
+            _("Saved as version %(num)d, not submitted: fix the errors marked in red.", num=version.number),
+            "error",
+        )
+        return redirect(url_for("drafting.editor", message_id=message.id, _anchor="checks"))
+    try:
+        review_services.submit(message, current_user)
+    except review_services.ReviewError as error:
+        db.session.rollback()
+        review_notifications.discard_pending_emails()
+        flash(str(error), "error")
+        return redirect(url_for("drafting.editor", message_id=message.id, _anchor="checks"))
+    db.session.commit()
+    flash(_("Saved and sent for review. The leads have been told."), "success")
     return redirect(url_for("drafting.editor", message_id=message.id))
 
 
@@ -177,7 +202,8 @@ def check(message_id: int):
     return render_template(
         "drafting/_live_checks.html",
         message=message,
-        results=_with_segments(results),
+        results=(shown := _with_segments(results)),
+        findings=unique_findings(shown),
         live_errors=any(r.has_errors for r in results),
         is_unsaved=is_unsaved,
         submit_endpoint=_submit_endpoint(),
@@ -344,7 +370,8 @@ def _render_editor(message: Message, **overrides: Any) -> str:
         "variants": variants,
         "platforms": platforms,
         "platform_labels": PLATFORM_LABELS,
-        "results": _with_segments(results),
+        "results": (shown := _with_segments(results)),
+        "findings": unique_findings(shown),
         "edit_form": edit_form,
         "adapt_form": adapt_form,
         "revise_form": overrides.pop("revise_form", None) or ReviseForm(formdata=None),
@@ -381,6 +408,20 @@ def _with_segments(results: list[services.PlatformCheck]) -> list[dict[str, Any]
         }
         for r in results
     ]
+
+
+def unique_findings(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each finding once, with the platforms it concerns (none listed when it concerns them all)."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for result in results:
+        for finding in result["findings"]:
+            key = (finding.get("code", ""), finding.get("message", ""))
+            entry = found.setdefault(key, {**finding, "platforms": []})
+            entry["platforms"].append(result["label"])
+    for entry in found.values():
+        if len(entry["platforms"]) == len(results):
+            entry["platforms"] = []
+    return sorted(found.values(), key=lambda f: f.get("severity") != "error")
 
 
 def _posted_variants(message: Message) -> dict[str, str]:
