@@ -74,7 +74,9 @@ def draft(campaign_id: int):
         error=error,
         is_offline=not settings.is_configured,
         model=settings.model,
-        allowed=_allowed_by_trend(campaign),
+        allowed=(allowed := _allowed_by_trend(campaign)),
+        trends_allowing={key: [t.id for t, keys in allowed if key in keys] for key in STRATEGIES},
+        chosen_allowed=next((keys for t, keys in allowed if t.id == form.trend_id.data), []),
     )
 
 

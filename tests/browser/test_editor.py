@@ -65,3 +65,26 @@ def test_after_saving_focus_returns_to_the_checks(browser, live_server, draft):
         if page.evaluate("document.activeElement.closest('#submit-box') !== null"):
             break
     assert page.evaluate("document.activeElement.closest('#submit-box') !== null")
+
+
+def test_the_draft_form_follows_the_chosen_trends_severity_gate(browser, live_server, draft):
+    from app.campaigns.models import Campaign
+    from app.trends.models import Trend
+
+    campaign = db.session.scalar(select(Campaign).order_by(Campaign.id))
+    gated = next(t for t in campaign.trends if t.is_gated)
+    mild = db.session.scalar(
+        select(Trend).where(Trend.id.in_([t.id for t in campaign.trends]), Trend.severity < 3)
+    )
+    page = browser.new_context(base_url=live_server).new_page()
+    sign_in(page, "staff@demo.example", PASSWORD)
+    page.goto(f"/campaigns/{campaign.id}/draft?trend_id={mild.id}")
+    note = page.locator(f".severity-note[data-trend='{gated.id}']")
+    assert note.is_hidden() and page.locator("#strategy-facts").is_enabled()
+    page.select_option("select[name=trend_id]", str(gated.id))
+    assert note.is_visible() and page.locator(".severity-note:visible").count() == 1
+    assert (
+        page.locator("#strategy-facts").is_disabled() and page.locator("#strategy-alternative").is_enabled()
+    )
+    page.select_option("select[name=trend_id]", str(mild.id))
+    assert note.is_hidden() and page.locator("#strategy-facts").is_enabled()
