@@ -105,3 +105,12 @@ def test_editing_a_message_in_review_warns_first_and_tells_the_reviewers_after(c
     lead = _user("lead@demo.example")
     told = db.session.scalars(select(Notification).where(Notification.user_id == lead.id)).all()
     assert any(note.kind == "review_withdrawn" for note in told)
+
+
+def test_the_calendar_shows_each_posts_first_words_and_state_in_week_and_month(client, demo):
+    post = db.session.scalar(select(Post).order_by(Post.id))
+    _login(client, "lead@demo.example")
+    day = post.scheduled_at.date().isoformat()
+    for view in ("week", "month"):
+        page = client.get(f"/publishing/calendar?view={view}&date={day}").get_data(as_text=True)
+        assert post.text[:25] in page and "queued" in page
