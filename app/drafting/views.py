@@ -28,6 +28,7 @@ from app.drafting.forms import (
 )
 from app.drafting.llm import DraftingError
 from app.drafting.models import Message, MessageStatus, MessageVersion, VersionSource
+from app.drafting.previews import PREVIEW_PLATFORMS, previews_for
 from app.drafting.strategies import STRATEGIES
 from app.extensions import db
 from app.review import notifications as review_notifications
@@ -371,6 +372,7 @@ def _render_editor(message: Message, **overrides: Any) -> str:
         "version": version,
         "variants": variants,
         "platforms": platforms,
+        "previews": _previews(message, platforms, variants),
         "platform_labels": PLATFORM_LABELS,
         "results": (shown := _with_segments(results)),
         "findings": unique_findings(shown),
@@ -410,6 +412,12 @@ def _with_segments(results: list[services.PlatformCheck]) -> list[dict[str, Any]
         }
         for r in results
     ]
+
+
+def _previews(message: Message, platforms: list[str], variants: dict[str, str]):
+    """The saved text as the campaign's platforms show it; all three previewable ones when none is chosen."""
+    shown = [p for p in platforms if p in PREVIEW_PLATFORMS] or list(PREVIEW_PLATFORMS)
+    return previews_for({p: variants.get(p) or message.text for p in shown})
 
 
 def unique_findings(results: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from app.common.access import deny, get_or_404, role_required
 from app.common.pagination import paginate
 from app.common.time import utcnow
 from app.drafting.models import Message, MessageStatus
+from app.drafting.previews import previews_for
 from app.extensions import db, limiter
 from app.publishing import bp, calendar, services
 from app.publishing.dispatch import recheck, reconcile
@@ -339,7 +340,14 @@ def schedule(message_id: int):
         channels=channels,
         approved=approved,
         zone=zone,
+        previews=_previews(message, channels) if approved else [],
     )
+
+
+def _previews(message: Message, channels: list[Channel]):
+    """The approved text as each channel's platform will show it (the variant a channel gets, if any)."""
+    platforms = {c.platform for c in channels}
+    return previews_for({p: services.frozen_text(message.current_version, p) for p in platforms})
 
 
 # ---------------------------------------------------------------- calendar
