@@ -62,3 +62,20 @@ def test_the_editor_and_the_schedule_page_show_the_previews(client):
     db.session.commit()
     page = client.get(f"/publishing/schedule/{approved.id}").get_data(as_text=True)
     assert "As each platform will show it" in page and "post-preview-mastodon" in page
+
+
+def test_the_provenance_line_has_no_space_before_its_full_stop(client):
+    from sqlalchemy import select
+
+    from app.demo import seed_demo
+    from app.drafting.models import Message, MessageVersion, VersionSource
+    from app.extensions import db
+
+    seed_demo("demo password for previews")
+    client.post("/login", data={"email": "staff@demo.example", "password": "demo password for previews"})
+    offline = db.session.scalar(
+        select(Message).join(MessageVersion, MessageVersion.message_id == Message.id)
+        .where(MessageVersion.source == VersionSource.OFFLINE)
+    )  # fmt: skip
+    page = client.get(f"/messages/{offline.id}").get_data(as_text=True)
+    assert "requested by Sam Staff." in page and "Sam Staff ." not in page
