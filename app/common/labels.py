@@ -170,6 +170,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "post.publish": _l("Post sent"),
         "post.published": _l("Post published"),
         "post.reschedule": _l("Post rescheduled"),
+        "post.move": _l("Post moved to another slot"),
         "post.resume": _l("Post resumed"),
         "post.schedule": _l("Post scheduled"),
         "post.settle_not_posted": _l("Post marked as not posted"),

@@ -15,14 +15,22 @@ from app.accounts.models import Role
 from app.campaigns.models import Campaign
 from app.channels.models import Channel
 from app.common.access import deny, get_or_404, role_required
+from app.common.labels import when
 from app.common.pagination import paginate
 from app.common.time import utcnow
 from app.drafting.models import Message, MessageStatus
 from app.drafting.previews import previews_for
 from app.extensions import db, limiter
-from app.publishing import bp, calendar, services
+from app.publishing import bp, calendar, moving, services
 from app.publishing.dispatch import recheck, reconcile
-from app.publishing.forms import DeclineForm, MarkPostedForm, PauseForm, RescheduleForm, ScheduleForm
+from app.publishing.forms import (
+    DeclineForm,
+    MarkPostedForm,
+    MoveForm,
+    PauseForm,
+    RescheduleForm,
+    ScheduleForm,
+)
 from app.publishing.models import CalendarFeed, Post, PostStatus
 
 
@@ -152,6 +160,30 @@ def reschedule(post_id: int):
         "success",
     )
     return redirect(url_for("publishing.post_detail", post_id=post.id))
+
+
+@bp.route("/posts/<int:post_id>/move", methods=["POST"])
+@role_required(Role.LEAD)
+def move(post_id: int):
+    """The calendar's keyboard "move to…": a new slot for a queued post, under the channel's rules."""
+    post = _visible_post_or_404(post_id)
+    form = MoveForm()
+    back = url_for(
+        "publishing.calendar", view=request.form.get("view", "week"), date=request.form.get("date")
+    )
+    if not form.validate_on_submit():
+        flash(_("Choose the new date and time."), "error")
+        return redirect(back)
+    at = form.at.data.replace(tzinfo=ZoneInfo(current_user.organisation.time_zone))
+    try:
+        moving.move_post(post, actor=current_user, at=at)
+    except services.PublishingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(back)
+    db.session.commit()
+    flash(_("Moved to %(when)s.", when=when(post.scheduled_at)), "success")
+    return redirect(back)
 
 
 @bp.route("/posts/<int:post_id>/cancel", methods=["POST"])
@@ -382,6 +414,7 @@ def calendar_page():
         campaigns=_campaigns(),
         zone=zone,
         feed=feed,
+        can_move=lambda post: moving.can_move(current_user, post),
     )
 
 
