@@ -44,6 +44,11 @@ class Defaults:
     COUNTERPOINT_IMPORT_FOLDER = None  # default: instance/imports
     COUNTERPOINT_CONNECTOR_TIMEOUT = 10.0
     COUNTERPOINT_DISPATCH_THREADS = 4
+    # Engagement: a pass at most once a minute, at most 20 requests per server per pass (Mastodon
+    # allows 300 per 5 minutes per account; the public Bluesky AppView 3,000 per 5 minutes per address).
+    COUNTERPOINT_ENGAGEMENT_INTERVAL_SECONDS = 60.0
+    COUNTERPOINT_ENGAGEMENT_REQUESTS_PER_PASS = 20
+    COUNTERPOINT_BLUESKY_APPVIEW_URL = "https://public.api.bsky.app"
     PAGE_SIZE = 25
     PASSWORD_HASHER = "argon2id"  # noqa: S105  # nosec B105 (a hasher name, not a password)
     SMTP_HOST = None
@@ -70,6 +75,9 @@ ENVIRONMENT = {
     "COUNTERPOINT_CONNECTOR_TIMEOUT": float,
     "COUNTERPOINT_IMPORT_MAX_BYTES": int,
     "COUNTERPOINT_DISPATCH_THREADS": int,
+    "COUNTERPOINT_ENGAGEMENT_INTERVAL_SECONDS": float,
+    "COUNTERPOINT_ENGAGEMENT_REQUESTS_PER_PASS": int,
+    "COUNTERPOINT_BLUESKY_APPVIEW_URL": str,
     "COUNTERPOINT_ALLOW_PRIVATE_URLS": lambda v: v.lower() in {"1", "true", "yes"},
     "COUNTERPOINT_REQUIRE_MFA": lambda v: v.lower() in {"1", "true", "yes"},
     "RATELIMIT_STORAGE_URI": str,

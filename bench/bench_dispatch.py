@@ -22,12 +22,11 @@ from app.accounts.models import Role
 from app.campaigns.models import Campaign, CampaignStatus
 from app.channels import services as channels
 from app.common.time import utcnow
-from app.drafting.models import Message, MessageStatus, MessageVersion, VersionSource, content_hash
+from app.drafting.models import Approval, Message, MessageStatus, MessageVersion, VersionSource, content_hash
 from app.extensions import db
 from app.publishing import services as publishing
 from app.publishing.dispatch import dispatch_once
 from app.publishing.models import Post, PostStatus
-from app.review.models import Approval
 from tests.fakes.webhook import FakeWebhookReceiver
 
 CHANNELS, MESSAGES_PER_CHANNEL, TICK_SECONDS = 20, 10, 5

@@ -9,15 +9,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.accounts.access import role_required
 from app.accounts.models import Organisation, Role
 from app.campaigns import bp, services
 from app.campaigns.access import can_edit, editable_campaign, viewable_campaign
 from app.campaigns.forms import STATUS_LABELS, CampaignForm, KnowledgeForm, StatusForm
 from app.campaigns.models import CAMPAIGN_TRANSITIONS, Campaign, CampaignStatus, KnowledgeItem
-from app.common.access import role_required
 from app.common.pagination import paginate
 from app.drafting.forms import MESSAGE_STATUS_LABELS
 from app.drafting.models import Message, MessageStatus
+from app.drafting.versions import change_campaign_status
 from app.extensions import db
 from app.trends.models import Trend
 
@@ -106,7 +107,7 @@ def change_status(campaign_id: int):
     form = StatusForm()
     if form.validate_on_submit():
         try:
-            services.change_status(campaign, CampaignStatus(form.status.data), actor=current_user)
+            change_campaign_status(campaign, CampaignStatus(form.status.data), actor=current_user)
         except services.CampaignError as error:
             db.session.rollback()
             flash(str(error), "error")

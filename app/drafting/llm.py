@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 import openai
 from pydantic import BaseModel, ValidationError
 
+from app.campaigns.strategies import BROADCAST, MODES, STRATEGIES, _, allowed_strategies
 from app.drafting.prompts import LANGUAGE_NAMES, RenderedPrompt, render, sha256_text
 from app.drafting.schemas import (
     MAX_TEXT_CHARS,
@@ -22,7 +23,6 @@ from app.drafting.schemas import (
     WireDraftBatch,
     WireRewrite,
 )
-from app.drafting.strategies import BROADCAST, MODES, STRATEGIES, _, allowed_strategies
 
 if TYPE_CHECKING:
     from app.drafting.schemas import Candidate
@@ -309,16 +309,6 @@ def rewrite_prompts(req: RewriteRequest) -> tuple[RenderedPrompt, RenderedPrompt
 def combined_sha256(system: RenderedPrompt, user: RenderedPrompt) -> str:
     """Hash of everything the model was sent before any repair turn."""
     return sha256_text(f"{system.text}\n\n{user.text}")
-
-
-def make_drafter(settings: LLMSettings) -> Drafter:
-    """The model-backed drafter when a key or base URL is set, otherwise the offline drafter."""
-    if settings.is_configured:
-        return OpenAIDrafter(settings)
-    # Imported here because offline.py imports this module's request and outcome types.
-    from app.drafting.offline import OfflineDrafter
-
-    return OfflineDrafter()
 
 
 class _InvalidOutput(Exception):

@@ -7,6 +7,7 @@ import random
 import re
 import time
 
+from app.campaigns.strategies import STRATEGIES, _
 from app.drafting.llm import (
     DraftOutcome,
     DraftRequest,
@@ -16,7 +17,6 @@ from app.drafting.llm import (
     effective_strategies,
 )
 from app.drafting.schemas import Candidate, Rewrite
-from app.drafting.strategies import STRATEGIES, _
 
 TEMPLATES_VERSION = 1
 SOURCE_PLACEHOLDER = "[SOURCE]"

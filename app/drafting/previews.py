@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.drafting import lengths
+from app.checks import lengths
 
 PREVIEW_PLATFORMS = ("mastodon", "bluesky", "telegram")
 _LINK_DISPLAY = {"mastodon": 30, "bluesky": 27}  # both apps shorten the shown link, keep the full target

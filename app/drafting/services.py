@@ -17,9 +17,10 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.audit.services import record
 from app.campaigns.models import Campaign, CampaignStatus
+from app.campaigns.strategies import STRATEGIES, allowed_strategies
+from app.checks import CheckReport, TrendContext, lengths, run_checks
 from app.common.labels import labels
-from app.drafting import lengths
-from app.drafting.checks import CheckReport, TrendContext, run_checks
+from app.drafting.drafters import make_drafter
 from app.drafting.llm import (
     CampaignBrief,
     Drafter,
@@ -31,21 +32,16 @@ from app.drafting.llm import (
     Provenance,
     RewriteRequest,
     TrendBrief,
-    make_drafter,
 )
 from app.drafting.models import (
     MESSAGE_TRANSITIONS,
     Message,
-    MessageComment,
     MessageStatus,
     MessageVersion,
     VersionSource,
 )
-from app.drafting.strategies import STRATEGIES, allowed_strategies
-from app.drafting.versions import create_message, save_version, trend_context
+from app.drafting.versions import create_message, revoke_approvals, save_version, trend_context
 from app.extensions import db
-from app.review import notifications as review_notifications
-from app.review import services as review_services
 from app.trends.models import Evidence, Trend
 
 __all__ = ["DraftingError", "DraftInputError"]
@@ -425,42 +421,7 @@ def save_human_edit(
     current = message.current_version
     if current is not None and current.text == text and (current.variants or {}) == variants:
         return None
-    was_in_review = message.status == MessageStatus.IN_REVIEW
-    version = save_version(message, text=text, variants=variants, source=VersionSource.HUMAN, author=actor)
-    if was_in_review:
-        notify_reviewers_of_withdrawal(message, actor)
-    return version
-
-
-def notify_reviewers_of_withdrawal(message: Message, actor: User) -> None:
-    """Tell the leads who could review it that an edit took the message out of their queue."""
-    title = " ".join(message.text.split())[:60]
-
-    def compose() -> tuple[str, str]:
-        return (
-            _("Back to draft: %(title)s", title=title),
-            _(
-                "%(name)s edited this message while it waited for review, so it left the review queue. "
-                "It comes back when it is submitted again.",
-                name=actor.name,
-            ),
-        )
-
-    review_notifications.notify(
-        review_services.eligible_reviewers(message),
-        kind="review_withdrawn",
-        compose=compose,
-        link=current_app.url_map.bind("localhost").build("review.message", {"message_id": message.id}),
-        exclude=actor,
-    )
-
-
-def add_comment(message: Message, *, body: str, actor: User) -> MessageComment:
-    """Add a comment on the message's current version; the author and reviewers are notified."""
-    try:
-        return review_services.add_comment(message, actor, body or "")
-    except review_services.ReviewError as error:
-        raise DraftInputError(str(error)) from None
+    return save_version(message, text=text, variants=variants, source=VersionSource.HUMAN, author=actor)
 
 
 def archive_message(message: Message, *, actor: User) -> Message:
@@ -470,7 +431,6 @@ def archive_message(message: Message, *, actor: User) -> Message:
         raise DraftInputError(_("This message is already archived."))
     message.status = MessageStatus.ARCHIVED
     db.session.flush()
-    from app.drafting.versions import revoke_approvals
 
     revoke_approvals(message, reason="archived", actor=actor)
     record(

@@ -8,16 +8,17 @@ from sqlalchemy import select, update
 
 from app.accounts.models import User
 from app.audit.services import record
-from app.campaigns.models import Campaign
+from app.campaigns import services as campaign_services
+from app.campaigns.models import Campaign, CampaignStatus
+from app.checks import TrendContext, run_checks
 from app.common.time import utcnow
-from app.drafting.models import Message, MessageStatus, MessageVersion, VersionSource, content_hash
+from app.drafting.models import Approval, Message, MessageStatus, MessageVersion, VersionSource, content_hash
 from app.extensions import db
 from app.trends.models import Trend
 
 
 def trend_context(trend: Trend | None, campaign: Campaign | None = None):
     """What the do-no-harm checks need to know about a trend (and the campaign's sources)."""
-    from app.drafting.checks import TrendContext
 
     sources = tuple(item.source_url for item in campaign.knowledge) if campaign else ()
     if trend is None:
@@ -38,7 +39,6 @@ def run_version_checks(
     text: str, variants: dict[str, str], *, language: str, platforms: list[str], context: Any
 ) -> tuple[dict[str, Any], bool]:
     """Check the main text for every target platform and each variant for its own platform."""
-    from app.drafting.checks import run_checks
 
     findings: dict[str, Any] = {}
     has_errors = False
@@ -142,7 +142,6 @@ def save_version(
 
 def revoke_approvals(message: Message, *, reason: str, actor: User | None) -> int:
     """Void every standing approval of a message; returns how many were voided."""
-    from app.review.models import Approval
 
     result = db.session.execute(
         update(Approval)
@@ -158,3 +157,12 @@ def revoke_approvals(message: Message, *, reason: str, actor: User | None) -> in
             details={"reason": reason, "count": result.rowcount},
         )
     return result.rowcount
+
+
+def change_campaign_status(campaign: Campaign, status: CampaignStatus, *, actor: User) -> Campaign:
+    """Move a campaign along its status flow; ending it voids the approvals of its messages."""
+    campaign = campaign_services.change_status(campaign, status, actor=actor)
+    if campaign.status in campaign_services.ENDED:
+        for message in db.session.scalars(select(Message).where(Message.campaign_id == campaign.id)):
+            revoke_approvals(message, reason="campaign_ended", actor=actor)
+    return campaign

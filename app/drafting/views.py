@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.accounts.access import role_required
 from app.accounts.models import Role
 from app.campaigns.access import can_edit, viewable_campaign
-from app.campaigns.forms import PLATFORM_LABELS
 from app.campaigns.models import Campaign
-from app.common.access import role_required
+from app.campaigns.strategies import STRATEGIES
 from app.drafting import bp, services
 from app.drafting.diff import diff_stats, highlight, word_diff
 from app.drafting.forms import (
@@ -29,9 +29,10 @@ from app.drafting.forms import (
 from app.drafting.llm import DraftingError
 from app.drafting.models import Message, MessageStatus, MessageVersion, VersionSource
 from app.drafting.previews import PREVIEW_PLATFORMS, previews_for
-from app.drafting.strategies import STRATEGIES
 from app.extensions import db
-from app.review import notifications as review_notifications
+from app.notifications import discard_pending_emails
+from app.platforms import TABLE as PLATFORM_TABLE
+from app.platforms import label as platform_label
 from app.review import services as review_services
 from app.trends.models import Trend
 
@@ -88,7 +89,7 @@ def _draft_form(campaign: Campaign) -> DraftForm:
     trend = trend or (campaign.trends[0] if campaign.trends else None)
     form.strategies.choices = [(key, _(STRATEGIES[key].label)) for key in _all_allowed(campaign)]
     platforms = campaign.platforms or NO_PLATFORM
-    form.platforms.choices = [(p, PLATFORM_LABELS.get(p, p)) for p in platforms]
+    form.platforms.choices = [(p, platform_label(p)) for p in platforms]
     if request.method == "GET":
         form.platforms.data = list(platforms)
         form.language.data = (campaign.languages or ["en"])[0]
@@ -139,6 +140,7 @@ def save(message_id: int):
     variants = _posted_variants(message)
     if not form.validate_on_submit():
         return _render_editor(message, edit_form=form, variants=variants), 422
+    was_in_review = message.status == MessageStatus.IN_REVIEW
     try:
         version = services.save_human_edit(
             message, text=form.text.data, variants=variants, actor=current_user
@@ -147,6 +149,8 @@ def save(message_id: int):
         db.session.rollback()
         form.text.errors.append(str(error))
         return _render_editor(message, edit_form=form, variants=variants), 422
+    if was_in_review and version is not None:
+        review_services.tell_reviewers_of_withdrawal(message, current_user)
     db.session.commit()
     if request.form.get("then") == "submit":
         return _submit_after_save(message, version)
@@ -178,7 +182,7 @@ def _submit_after_save(message: Message, version: MessageVersion | None):
         review_services.submit(message, current_user)
     except review_services.ReviewError as error:
         db.session.rollback()
-        review_notifications.discard_pending_emails()
+        discard_pending_emails()
         flash(str(error), "error")
         return redirect(url_for("drafting.editor", message_id=message.id, _anchor="checks"))
     db.session.commit()
@@ -209,7 +213,6 @@ def check(message_id: int):
         findings=unique_findings(shown),
         live_errors=any(r.has_errors for r in results),
         is_unsaved=is_unsaved,
-        submit_endpoint=_submit_endpoint(),
     )
 
 
@@ -287,8 +290,8 @@ def comment(message_id: int):
     if not form.validate_on_submit():
         return _render_editor(message, comment_form=form), 422
     try:
-        services.add_comment(message, body=form.body.data, actor=current_user)
-    except services.DraftInputError as error:
+        review_services.add_comment(message, current_user, form.body.data or "")
+    except review_services.ReviewError as error:
         db.session.rollback()
         form.body.errors = [*form.body.errors, str(error)]
         return _render_editor(db.session.get(Message, message.id), comment_form=form), 422
@@ -373,7 +376,7 @@ def _render_editor(message: Message, **overrides: Any) -> str:
         "variants": variants,
         "platforms": platforms,
         "previews": _previews(message, platforms, variants),
-        "platform_labels": PLATFORM_LABELS,
+        "platform_labels": {key: row.label for key, row in PLATFORM_TABLE.items()},
         "results": (shown := _with_segments(results)),
         "findings": unique_findings(shown),
         "edit_form": edit_form,
@@ -383,7 +386,6 @@ def _render_editor(message: Message, **overrides: Any) -> str:
         "comment_form": overrides.pop("comment_form", None) or CommentForm(formdata=None),
         "provenance": provenance_summary(message),
         "original": original_version(message),
-        "submit_endpoint": _submit_endpoint(),
         "is_editable": MessageStatus(message.status) in services.EDITABLE,
         "strategy_label": services.strategy_label(message.strategy),
         "live_errors": False,
@@ -404,7 +406,7 @@ def _with_segments(results: list[services.PlatformCheck]) -> list[dict[str, Any]
     return [
         {
             "platform": r.platform,
-            "label": PLATFORM_LABELS.get(r.platform, r.platform),
+            "label": platform_label(r.platform),
             "length": r.length,
             "findings": r.findings,
             "has_errors": r.has_errors,
@@ -439,12 +441,7 @@ def _posted_variants(message: Message) -> dict[str, str]:
 
 
 def _platform_choices(message: Message) -> list[tuple[str, str]]:
-    return [(p, PLATFORM_LABELS.get(p, p)) for p in message.campaign.platforms or NO_PLATFORM]
-
-
-def _submit_endpoint() -> str | None:
-    """The review feature's submit endpoint, when it exists."""
-    return "review.submit" if "review.submit" in current_app.view_functions else None
+    return [(p, platform_label(p)) for p in message.campaign.platforms or NO_PLATFORM]
 
 
 def original_version(message: Message) -> MessageVersion | None:

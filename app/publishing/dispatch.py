@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
 
@@ -26,10 +26,11 @@ from app.channels.connectors import (
     UnknownOutcome,
     get_connector,
 )
-from app.channels.crypto import CredentialError
 from app.channels.models import Channel
+from app.common.crypto import CredentialError
 from app.common.time import utcnow
 from app.extensions import db
+from app.notifications import NotificationKind, link_to, send_pending_emails
 from app.publishing import services
 from app.publishing.models import Post, PostAttempt, PostStatus
 
@@ -426,12 +427,12 @@ def _on_auth_error(post: Post, attempt_id: int, error: AuthError, worker_id: str
     services.hold_channel_posts(channel, reason)
     services.notify_managers(
         channel.organisation,
-        kind="channel_needs_reauth",
-        subject=_("%(name)s needs new credentials", name=channel.display_name),
-        body=error.message[:1000],
-        link=f"/channels/{channel.id}",
+        kind=NotificationKind.CHANNEL_NEEDS_REAUTH,
+        params={"channel": channel.display_name, "error": error.message[:1000]},
+        link=link_to("channels.detail", channel_id=channel.id),
     )
     db.session.commit()
+    send_pending_emails()
     return "auth_refused"
 
 
@@ -512,12 +513,12 @@ def reconcile(post: Post, *, connector: Connector | None = None, now: datetime |
     )
     services.notify_managers(
         post.channel.organisation,
-        kind="post_unknown_outcome",
-        subject=_("Check whether a post went out on %(name)s", name=post.channel.display_name),
-        body=post.last_error or "",
-        link=f"/publishing/posts/{post.id}",
+        kind=NotificationKind.POST_UNKNOWN_OUTCOME,
+        params={"channel": post.channel.display_name, "error": post.last_error or ""},
+        link=link_to("publishing.post_detail", post_id=post.id),
     )
     db.session.commit()
+    send_pending_emails()
     return "unknown_outcome"
 
 
@@ -604,7 +605,6 @@ def oldest_overdue(now: datetime | None = None) -> datetime | None:
 
 def dispatch_task() -> None:
     """Worker tick task: one dispatch pass."""
-    from flask import g
 
     dispatch_once(current_app._get_current_object(), worker_id=g.get("worker_id", "worker"))
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from app.campaigns.strategies import STRATEGIES
 from app.drafting.llm import RewriteRequest
 from app.drafting.offline import OfflineDrafter
-from app.drafting.strategies import STRATEGIES
 from tests.drafting.conftest import FACT, LEXICON, TREND_HASHTAGS
 
 

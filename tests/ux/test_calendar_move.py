@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.channels.models import Channel
+from app.channels.scheduling import parse_windows
 from app.common.time import as_utc, utcnow
 from app.demo import seed_demo
 from app.extensions import db
 from app.publishing.models import Post
-from app.publishing.scheduling import parse_windows
 
 PASSWORD = "demo password for moving"
 

@@ -93,7 +93,7 @@ def test_a_held_post_says_why_and_what_to_do(client, demo):
 
 
 def test_editing_a_message_in_review_warns_first_and_tells_the_reviewers_after(client, demo):
-    from app.review.models import Notification
+    from app.notifications.models import Notification
 
     message = _submit_a_draft()
     _login(client, "staff@demo.example")

@@ -26,3 +26,6 @@ document.addEventListener("change", (event) => {
     note.hidden = note.dataset.trend !== trend;
   });
 });
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 
-from app.drafting.lengths import (
+from app.checks.lengths import (
     LengthResult,
     find_hashtags,
     find_mentions,

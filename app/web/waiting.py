@@ -1,14 +1,18 @@
-"""What waits for one person: reviews, approved messages to schedule, posts needing a hand, rising trends."""
+"""The dashboard's "waiting for you" card: reviews, messages to schedule, posts needing a hand, trends."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
+from flask import request
+from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from app.accounts.models import Organisation, User
 from app.campaigns.models import Campaign
+from app.common.time import utcnow
 from app.drafting.models import Message, MessageStatus
 from app.extensions import db
 from app.publishing.models import Post, PostStatus
@@ -82,3 +86,13 @@ def _rising_trends(user: User, today: date) -> list[tuple[Trend, int, int]]:
 
 def _count(query) -> int:
     return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+WAITING_CARD = "dashboard/_waiting.html"
+
+
+def waiting_card() -> dict[str, Any]:
+    """On the dashboard only: what waits for the signed-in person (a card listed before the others)."""
+    if request.endpoint != "core.dashboard":
+        return {}
+    return {"waiting_cards": [WAITING_CARD], "waiting": waiting_for(current_user, today=utcnow().date())}
