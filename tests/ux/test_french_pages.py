@@ -267,3 +267,18 @@ def test_every_main_page_in_french_has_no_english_left_and_no_internal_code(clie
             f"{path}: internal code: {t!r}" for t in french if RAW_CODE.search(t) and not _is_data(t, stored)
         ]
     assert not problems, "\n".join(dict.fromkeys(problems))
+
+
+def test_every_audit_action_the_code_records_has_words_for_people():
+    """A new audit action without a label would show as a raw code on the audit page."""
+    from pathlib import Path
+
+    from app.common.labels import LABELS
+
+    root = Path(__file__).resolve().parents[2] / "app"
+    recorded: set[str] = set()
+    for path in root.rglob("*.py"):
+        text = path.read_text()
+        recorded |= set(re.findall(r'record\(\s*"([a-z_]+\.[a-z_.]+)"', text))
+        recorded |= set(re.findall(r'^\s+"([a-z_]+\.[a-z_.]+)",\n\s+actor=', text, flags=re.M))
+    assert recorded and not sorted(recorded - set(LABELS["audit_action"]))
