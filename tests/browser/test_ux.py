@@ -82,5 +82,12 @@ def test_main_pages_pass_axe_and_fit_the_screen(browser, live_server, demo_pages
             problems.append(f"{path}: {overflow}px wider than the {width}px screen")
         page.evaluate(axe + ";0")  # evaluated by the test, not served by the app (the CSP stays strict)
         problems += [f"{path}: {violation}" for violation in page.evaluate(SERIOUS)]
+    # A form sent back with errors: fields are marked invalid (never aria-invalid="None") and labelled.
+    page.goto("/trends/new")
+    page.click("main form[method=post] button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("[aria-invalid=None]").count() == 0
+    page.evaluate(axe + ";0")
+    problems += [f"/trends/new with errors: {violation}" for violation in page.evaluate(SERIOUS)]
     context.close()
     assert not problems, "\n".join(problems)
