@@ -66,6 +66,9 @@ def detail(campaign_id: int):
     messages = db.session.scalars(
         select(Message).where(Message.campaign_id == campaign.id).order_by(Message.updated_at.desc())
     ).all()
+    new_ids = _new_ids()
+    # A batch just drafted comes first, in the drafter's ranking order (best to edit first).
+    messages = sorted(messages, key=lambda m: new_ids.index(m.id) if m.id in new_ids else len(new_ids))
     grouped: dict[str, list[Message]] = defaultdict(list)
     for message in messages:
         grouped[str(message.status)].append(message)
@@ -79,7 +82,13 @@ def detail(campaign_id: int):
         status_labels=STATUS_LABELS,
         status_form=StatusForm(),
         message_status_labels=MESSAGE_STATUS_LABELS,
+        new_ids=set(new_ids),
     )
+
+
+def _new_ids() -> list[int]:
+    """The messages a drafting request just created, best first (named in its redirect)."""
+    return [int(part) for part in request.args.get("new", "").split(",")[:50] if part.isdigit()]
 
 
 @bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])

@@ -39,4 +39,6 @@ def seed_demo_drafts(orgs: dict[str, Organisation], users: dict[str, User]) -> N
 
 
 def _has_messages(campaign: Campaign) -> bool:
-    return db.session.scalar(select(Message.id).where(Message.campaign_id == campaign.id).limit(1)) is not None
+    return (
+        db.session.scalar(select(Message.id).where(Message.campaign_id == campaign.id).limit(1)) is not None
+    )

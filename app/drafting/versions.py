@@ -17,12 +17,20 @@ from app.extensions import db
 from app.trends.models import Trend
 
 
-def trend_context(trend: Trend | None, campaign: Campaign | None = None):
-    """What the do-no-harm checks need to know about a trend (and the campaign's sources)."""
+def cited_facts(message: Message | None, provenance: dict[str, Any] | None = None) -> tuple[str, ...]:
+    """The texts of the knowledge facts a grounded draft cites (from its drafter's provenance)."""
+    if not (provenance and "facts" in provenance) and message is not None:
+        original = next((v for v in message.versions if v.source != VersionSource.HUMAN), None)
+        provenance = original.provenance if original is not None else None
+    return tuple(str(fact.get("text", "")) for fact in (provenance or {}).get("facts") or ())
+
+
+def trend_context(trend: Trend | None, campaign: Campaign | None = None, *, cited: tuple[str, ...] = ()):
+    """What the do-no-harm checks need to know about a trend, the campaign's sources and cited facts."""
 
     sources = tuple(item.source_url for item in campaign.knowledge) if campaign else ()
     if trend is None:
-        return TrendContext(sources=sources)
+        return TrendContext(sources=sources, cited_facts=cited)
     evidence = list(db.session.scalars(trend.evidence.select()))
     return TrendContext(
         lexicon_terms=tuple(trend.lexicon),
@@ -32,6 +40,7 @@ def trend_context(trend: Trend | None, campaign: Campaign | None = None):
         evidence_handles=tuple(item.author_handle for item in evidence if item.author_handle),
         extra_hostile_terms=tuple(trend.extra_hostile_terms),
         sources=sources,
+        cited_facts=cited,
     )
 
 
@@ -103,7 +112,7 @@ def save_version(
         variants,
         language=message.language,
         platforms=message.campaign.platforms,
-        context=trend_context(message.trend, message.campaign),
+        context=trend_context(message.trend, message.campaign, cited=cited_facts(message, provenance)),
     )
     number = (
         db.session.scalar(

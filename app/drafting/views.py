@@ -29,6 +29,7 @@ from app.drafting.forms import (
 from app.drafting.llm import DraftingError
 from app.drafting.models import Message, MessageStatus, MessageVersion, VersionSource
 from app.drafting.previews import PREVIEW_PLATFORMS, previews_for
+from app.drafting.second_pass import RULE_LABELS
 from app.extensions import db
 from app.notifications import discard_pending_emails
 from app.platforms import TABLE as PLATFORM_TABLE
@@ -65,9 +66,12 @@ def draft(campaign_id: int):
         else:
             db.session.commit()
             flash(_("%(num)d new drafts. Open one to edit it.", num=len(result.messages)), "success")
-            if result.notice:
-                flash(result.notice, "info")
-            return redirect(url_for("campaigns.detail", campaign_id=campaign.id, _anchor="drafts"))
+            for note in result.notes:
+                flash(note, "info")
+            if result.order_note:
+                flash(result.order_note, "info")
+            new = ",".join(str(m.id) for m in result.messages)
+            return redirect(url_for("campaigns.detail", campaign_id=campaign.id, new=new, _anchor="drafts"))
     settings = services.llm_settings()
     return render_template(
         "drafting/draft.html",
@@ -202,7 +206,7 @@ def check(message_id: int):
         variants,
         platforms=message.campaign.platforms or NO_PLATFORM,
         language=message.language,
-        context=services.check_context(message.trend, message.campaign),
+        context=services.check_context(message.trend, message.campaign, message),
     )
     current = message.current_version
     is_unsaved = current is None or current.text != text.replace("\r\n", "\n").strip()
@@ -359,7 +363,7 @@ def _render_editor(message: Message, **overrides: Any) -> str:
             variants,
             platforms=missing,
             language=message.language,
-            context=services.check_context(message.trend, message.campaign),
+            context=services.check_context(message.trend, message.campaign, message),
         )
         if missing
         else []
@@ -393,6 +397,7 @@ def _render_editor(message: Message, **overrides: Any) -> str:
         "message_status_labels": MESSAGE_STATUS_LABELS,
         "can_edit_campaign": can_edit(message.campaign),
         "is_offline": not services.llm_settings().is_configured,
+        "review_rule_labels": RULE_LABELS,
     }
     context.update(overrides)
     return render_template("drafting/editor.html", **context)
