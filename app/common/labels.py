@@ -163,6 +163,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "message.create": _l("Message created"),
         "message.submit": _l("Message submitted for review"),
         "message.version": _l("New version saved"),
+        "message.second_reading": _l("Second reading by the model"),
         "message.decide": _l("Review decision"),
         "organisation.create": _l("Organisation created"),
         "post.cancel": _l("Post cancelled"),
@@ -218,6 +219,8 @@ LABELS: dict[str, dict[str, Any]] = {
     },
     "via": {"web": _l("the website"), "api": _l("the API"), "cli": _l("the command line")},
     "detail_key": {
+        "dropped_off_request": _l("drafts dropped (not what was asked)"),
+        "dropped_duplicates": _l("duplicate drafts dropped"),
         "hash": _l("text fingerprint"),
         "content_hash": _l("text fingerprint"),
         "humor_acknowledged": _l("humour risk accepted"),
