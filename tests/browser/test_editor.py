@@ -44,8 +44,8 @@ def test_a_live_fix_is_submitted_without_saving_first_and_findings_show_once(bro
     editor.press("End")
     page.wait_for_selector("#live-checks [data-code='tone.hostile']", state="detached")
     assert page.locator("#submit-box button").is_enabled()  # no need to save first
-    page.click("#submit-box button")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#submit-box button")
     db.session.expire_all()
     message = db.session.get(Message, draft)
     assert message.status == MessageStatus.IN_REVIEW and message.text == CALM
@@ -56,8 +56,8 @@ def test_after_saving_focus_returns_to_the_checks(browser, live_server, draft):
     sign_in(page, "staff@demo.example", PASSWORD)
     page.goto(f"/messages/{draft}")
     page.locator("textarea[name=text]").fill(CALM)
-    page.click("button:has-text('Save as a new version')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button:has-text('Save as a new version')")
     assert page.url.endswith("#checks")
     assert page.evaluate("document.activeElement.id") == "checks"
     for _ in range(6):  # Submit is a few Tab presses away, not twenty

@@ -58,7 +58,8 @@ def test_draft_submit_approve_schedule_in_each_language_and_width(
     staff.goto(f"/campaigns/{campaign.id}/draft")
     _fits(staff, width, language)
     before = set(db.session.scalars(select(Message.id)))
-    staff.click("main form[method=post] button[type=submit]")
+    with staff.expect_navigation():
+        staff.click("main form[method=post] button[type=submit]")
     db.session.expire_all()
     draft = max(set(db.session.scalars(select(Message.id))) - before)
 
@@ -68,8 +69,8 @@ def test_draft_submit_approve_schedule_in_each_language_and_width(
     editor.fill(CALM)
     editor.press("End")
     staff.wait_for_selector("#submit-box button:not([disabled])")
-    staff.click("#submit-box button")
-    staff.wait_for_load_state()
+    with staff.expect_navigation():
+        staff.click("#submit-box button")
     db.session.expire_all()
     assert db.session.get(Message, draft).status == MessageStatus.IN_REVIEW
 
@@ -81,17 +82,18 @@ def test_draft_submit_approve_schedule_in_each_language_and_width(
     override = lead.locator("textarea[name$=override_reason]")
     if override.count():
         override.first.fill("Checked with the team.")
-    lead.click(f"form[action$='/review/messages/{draft}/approve'] button[type=submit]")
-    lead.wait_for_load_state()
+    with lead.expect_navigation():
+        lead.click(f"form[action$='/review/messages/{draft}/approve'] button[type=submit]")
     db.session.expire_all()
     assert db.session.get(Message, draft).status == MessageStatus.APPROVED
 
-    lead.click(".next-step a[role=button]")  # on to scheduling, straight from the approval
+    with lead.expect_navigation():
+        lead.click(".next-step a[role=button]")  # on to scheduling, straight from the approval
     _fits(lead, width, language)
     webhook = db.session.scalar(select(Channel).where(Channel.platform == "webhook"))
     lead.check(f"input[name=channel_ids][value='{webhook.id}']")
-    lead.click("main form[method=post] button[type=submit]")
-    lead.wait_for_load_state()
+    with lead.expect_navigation():
+        lead.click("main form[method=post] button[type=submit]")
     _fits(lead, width, language)
     db.session.expire_all()
     post = db.session.scalar(select(Post).where(Post.message_id == draft))
