@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-sqlite test-postgres bench lint translations extract-messages clean
+.PHONY: run test test-sqlite test-postgres bench lint lock translations extract-messages clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,13 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check app tests bench wsgi.py
 	$(VENV)/bin/bandit -q -r app -c pyproject.toml
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
+
+# Re-lock after editing requirements.in or requirements-dev.in (the top-level lists); both locked files
+# carry hashes, so pip refuses any artifact that differs from what was reviewed.
+lock: $(VENV)/.installed
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links requirements.in -o requirements.txt
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links --allow-unsafe requirements-dev.in -o requirements-dev.txt
 
 extract-messages: $(VENV)/.installed
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .

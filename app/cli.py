@@ -51,7 +51,7 @@ def create_user_command(email: str, org_slug: str, role: str, name: str, passwor
 @with_appcontext
 def worker_command() -> None:
     """Run the publishing worker (APScheduler ticker) until interrupted."""
-    run_worker(current_app._get_current_object())
+    run_worker(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 @click.command("dispatch")
@@ -59,6 +59,6 @@ def worker_command() -> None:
 @with_appcontext
 def dispatch_command(once: bool) -> None:
     """Run one dispatch pass (for cron and tests)."""
-    tick(current_app._get_current_object(), worker_id="dispatch-once")
+    tick(current_app._get_current_object(), worker_id="dispatch-once")  # type: ignore[attr-defined]
     click.echo("Dispatch pass done.")
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from cryptography.fernet import Fernet
 from flask import Flask
@@ -61,7 +63,7 @@ class Defaults:
 
 
 # Environment variables read at start-up and how to parse them.
-ENVIRONMENT = {
+ENVIRONMENT: dict[str, Callable[[str], Any]] = {
     "COUNTERPOINT_ENV": str,
     "DATABASE_URL": str,
     "SECRET_KEY": str,

@@ -55,7 +55,7 @@ def find_user_by_email(email: str) -> User | None:
 def authenticate(email: str, password: str) -> User | None:
     """Return the active user with these credentials, auditing success and failure."""
     user = find_user_by_email(email)
-    if not check_password(user, password):
+    if not check_password(user, password) or user is None:
         record(
             "auth.login_failed",
             actor=None,

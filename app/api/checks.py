@@ -11,6 +11,7 @@ from app.api.auth import current_api_org, token_required
 from app.api.problems import ValidationProblem
 from app.api.requests import json_object
 from app.campaigns.models import Campaign
+from app.campaigns.visibility import takes_part
 from app.checks import lengths
 from app.config import LANGUAGES
 from app.drafting import services as drafting_services
@@ -94,7 +95,7 @@ def _inputs(body: dict[str, Any]) -> tuple[str, str, str]:
         errors["language"] = f"Must be one of: {', '.join(LANGUAGES)}."
     if errors:
         raise ValidationProblem(errors)
-    return text, platform, language
+    return str(text), str(platform), str(language)
 
 
 def _campaign(campaign_id: Any, org_id: int) -> Campaign | None:
@@ -102,7 +103,7 @@ def _campaign(campaign_id: Any, org_id: int) -> Campaign | None:
     if campaign_id is None:
         return None
     campaign = db.session.get(Campaign, campaign_id) if _is_id(campaign_id) else None
-    if campaign is None or not campaign.takes_part(org_id):
+    if campaign is None or not takes_part(org_id, campaign):
         raise ValidationProblem({"campaign_id": "No such campaign for this organisation."})
     return campaign
 

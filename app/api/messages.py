@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.api import bp, openapi
 from app.api.auth import current_api_org, token_required
+from app.campaigns.visibility import takes_part
 from app.drafting.models import Approval, Message
 from app.extensions import db
 from app.publishing.models import Post
@@ -225,6 +226,6 @@ def _posts(message: Message) -> list[dict[str, Any]]:
 def get_message(message_id: int):
 
     message = db.session.get(Message, message_id)
-    if message is None or not message.campaign.takes_part(current_api_org().id):
+    if message is None or not takes_part(current_api_org().id, message.campaign_id):
         abort(404)
     return jsonify(serialize_message(message))

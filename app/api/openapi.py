@@ -102,7 +102,7 @@ def _response(status: int, body: Any, paginated: bool) -> dict[str, Any]:
     if body is None and status >= 400:
         out["content"] = {"application/problem+json": {"schema": ref("Problem")}}
     elif isinstance(body, str):
-        item = ref(body)
+        item: dict[str, Any] = ref(body)
         if paginated and status == 200:
             item = {
                 "type": "object",

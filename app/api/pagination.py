@@ -66,7 +66,7 @@ def _links(result: Page) -> list[str]:
 
     def link(page: int, rel: str) -> str:
         url = url_for(
-            request.endpoint,
+            request.endpoint or "",
             **{**(request.view_args or {}), **args, "page": page, "per_page": result.per_page},
         )
         return f'<{url}>; rel="{rel}"'

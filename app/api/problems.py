@@ -7,33 +7,11 @@ handlers registered by `register_problem_handlers` turn them into problem docume
 
 from __future__ import annotations
 
-from typing import Any
+from flask import Flask, Response
 
-from flask import Flask, Response, jsonify
+from app.common.problems import PROBLEM_MIME, problem
 
-PROBLEM_MIME = "application/problem+json"
-
-
-def problem(
-    status: int,
-    title: str,
-    detail: str | None = None,
-    errors: list[dict[str, str]] | None = None,
-    headers: dict[str, str] | None = None,
-) -> Response:
-    """Build a problem+json response."""
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
-    if detail:
-        body["detail"] = detail
-    if errors is not None:
-        body["errors"] = errors
-    response = jsonify(body)
-    response.status_code = status
-    response.mimetype = PROBLEM_MIME
-    for name, value in (headers or {}).items():
-        response.headers[name] = value
-    return response
-
+__all__ = ["PROBLEM_MIME", "ApiProblem", "ValidationProblem", "problem", "register_problem_handlers"]
 
 class ApiProblem(Exception):
     """An error an API view raises; rendered as a problem document."""

@@ -7,13 +7,14 @@ from flask_login import current_user
 
 from app.accounts.access import deny
 from app.campaigns.models import Campaign
+from app.campaigns.visibility import visible_campaigns
 from app.extensions import db
 
 
 def campaign_for(organisation_id: int, campaign_id: int) -> Campaign:
     """A campaign the organisation owns or takes part in; anything else is a 404."""
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None or not campaign.takes_part(organisation_id):
+    campaign = db.session.scalar(visible_campaigns(organisation_id).where(Campaign.id == campaign_id))
+    if campaign is None:
         abort(404)
     return campaign
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Organisation, User
 from app.common.time import utcnow
-from app.common.types import UTCDateTime
+from app.common.types import UTCDateTime, enum_column
 from app.extensions import db
 from app.trends.models import Trend
 
@@ -76,7 +76,9 @@ class Campaign(db.Model):
     hashtags: Mapped[list[str]] = mapped_column(JSON, default=list)  # campaign-owned supportive tags
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[CampaignStatus] = mapped_column(String(16), default=CampaignStatus.PLANNING, index=True)
+    status: Mapped[CampaignStatus] = mapped_column(
+        enum_column(CampaignStatus, name="campaign_status", length=16), default=CampaignStatus.PLANNING, index=True
+    )
     # When set, every partner organisation taking part must have a lead approve each message too.
     requires_partner_approval: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -89,10 +91,6 @@ class Campaign(db.Model):
     knowledge: Mapped[list[KnowledgeItem]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan", order_by="KnowledgeItem.position"
     )
-
-    def takes_part(self, organisation_id: int) -> bool:
-        """The owning organisation and the partners taking part may see the campaign."""
-        return organisation_id == self.organisation_id or any(p.id == organisation_id for p in self.partners)
 
     @property
     def is_publishable(self) -> bool:

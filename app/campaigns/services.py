@@ -7,7 +7,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, or_
 
 from app.accounts.models import Organisation, User
 from app.audit.services import record
@@ -17,8 +17,8 @@ from app.campaigns.models import (
     CampaignMode,
     CampaignStatus,
     KnowledgeItem,
-    campaign_partners,
 )
+from app.campaigns.visibility import visible_campaigns
 from app.extensions import db
 from app.trends.models import Trend
 
@@ -49,16 +49,6 @@ class CampaignData:
     partners: list[Organisation] = field(default_factory=list)
 
 
-def visible_campaigns(organisation_id: int) -> Select:
-    """Campaigns an organisation owns or takes part in."""
-    partner_of = select(campaign_partners.c.campaign_id).where(
-        campaign_partners.c.organisation_id == organisation_id
-    )
-    return select(Campaign).where(
-        or_(Campaign.organisation_id == organisation_id, Campaign.id.in_(partner_of))
-    )
-
-
 def search_campaigns(organisation_id: int, *, status: str = "", search: str = "") -> Select:
     """The list page's query: visible campaigns filtered by status and title, newest first."""
     query = visible_campaigns(organisation_id)
@@ -74,7 +64,10 @@ def create_campaign(
     data: CampaignData, *, actor: User | None, organisation: Organisation | None = None, via: str = "web"
 ) -> Campaign:
     """Create a campaign owned by the actor's (or the API token's) organisation, in planning."""
-    organisation = organisation or actor.organisation
+    if organisation is None:
+        if actor is None:
+            raise ValueError("create_campaign needs an actor or an organisation")
+        organisation = actor.organisation
     campaign = Campaign(
         organisation_id=organisation.id,
         organisation=organisation,

@@ -198,8 +198,8 @@ def _campaign_form(campaign: Campaign | None) -> CampaignForm:
         form.trend_ids.data = [t.id for t in campaign.trends]
         form.partner_ids.data = [o.id for o in campaign.partners]
         form.hashtags.data = " ".join(campaign.hashtags or [])
-    elif campaign is None and request.method == "GET" and request.args.get("trend_id", type=int):
-        form.trend_ids.data = [request.args.get("trend_id", type=int)]
+    elif campaign is None and request.method == "GET" and (trend_id := request.args.get("trend_id", type=int)):
+        form.trend_ids.data = [trend_id]
     return form
 
 

@@ -297,7 +297,7 @@ def rotate_all() -> int:
     count = 0
     for channel in db.session.scalars(select(Channel).where(Channel.credentials_encrypted.is_not(None))):
         decrypt_credentials(channel)  # refuse to rotate a value bound to another row
-        channel.credentials_encrypted = multi.rotate(channel.credentials_encrypted.encode()).decode()
+        channel.credentials_encrypted = multi.rotate((channel.credentials_encrypted or "").encode()).decode()
         count += 1
     db.session.flush()
     return count

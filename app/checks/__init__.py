@@ -302,7 +302,7 @@ def _leet_tokens(folded_text: str) -> list[tuple[int, int, tuple[str, ...]]]:
     tokens = []
     for m in _LEET_TOKEN_RE.finditer(folded_text):
         word = m.group()
-        variants = (_key(word),)
+        variants: tuple[str, ...] = (_key(word),)
         if word[0] in "@$":
             variants = (_key(word), _key(word[1:]))
         tokens.append((m.start(), m.end(), variants))
@@ -338,7 +338,8 @@ class Pattern:
 
 def _people(language: str) -> tuple[str, str]:
     """The {PEOPLE} and {GROUP} alternations of a language, from data/people_<language>.txt."""
-    pronouns, groups = [], []
+    pronouns: list[str] = []
+    groups: list[str] = []
     for line in _load_list(f"people_{language}.txt"):
         kind, _sep, phrase = line.partition(": ")
         (groups if kind == "group" and phrase else pronouns).append(phrase if phrase else line)

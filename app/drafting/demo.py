@@ -25,7 +25,7 @@ def seed_demo_drafts(orgs: dict[str, Organisation], users: dict[str, User]) -> N
         return
     trend = campaign.trends[0]
     choices = strategy_choices(campaign, trend)
-    strategies = [key for key in ("facts", "alternative") if key in choices]
+    strategies: list[str] = [key for key in ("facts", "alternative") if key in choices]
     draft_messages(
         campaign,
         trend=trend,

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.accounts.models import Organisation, User
 from app.campaigns.models import Campaign
 from app.common.time import utcnow
-from app.common.types import UTCDateTime
+from app.common.types import UTCDateTime, enum_column
 from app.extensions import db
 from app.trends.models import Trend
 
@@ -75,7 +75,9 @@ class Message(db.Model):
     trend_id: Mapped[int | None] = mapped_column(ForeignKey("trends.id"), index=True)
     strategy: Mapped[str] = mapped_column(String(32))
     language: Mapped[str] = mapped_column(String(8))
-    status: Mapped[MessageStatus] = mapped_column(String(24), default=MessageStatus.DRAFT, index=True)
+    status: Mapped[MessageStatus] = mapped_column(
+        enum_column(MessageStatus, name="message_status", length=24), default=MessageStatus.DRAFT, index=True
+    )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     current_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("message_versions.id", use_alter=True, name="fk_messages_current_version_id")
@@ -133,6 +135,12 @@ class MessageVersion(db.Model):
         return self.content_hash == content_hash(self.text, self.variants or {})
 
 
+class CommentKind(StrEnum):
+    COMMENT = "comment"
+    CHANGES_REQUESTED = "changes_requested"
+    REJECTED = "rejected"
+
+
 class MessageComment(db.Model):
     __tablename__ = "message_comments"
 
@@ -141,7 +149,7 @@ class MessageComment(db.Model):
     version_id: Mapped[int | None] = mapped_column(ForeignKey("message_versions.id"))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     body: Mapped[str] = mapped_column(Text)
-    kind: Mapped[str] = mapped_column(String(24), default="comment")  # comment, changes_requested, rejected
+    kind: Mapped[str] = mapped_column(String(24), default=CommentKind.COMMENT)  # a CommentKind
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     message: Mapped[Message] = relationship(back_populates="comments")

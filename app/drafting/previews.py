@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from app.checks import lengths
 
+Span: TypeAlias = tuple[int, int, str, str | None]  # start, end, kind, link target
 PREVIEW_PLATFORMS = ("mastodon", "bluesky", "telegram")
 _LINK_DISPLAY = {"mastodon": 30, "bluesky": 27}  # both apps shorten the shown link, keep the full target
 
@@ -36,18 +38,18 @@ def preview(text: str, platform: str) -> list[Piece]:
     return pieces
 
 
-def _links(text: str, platform: str) -> list[tuple[int, int, str, str | None]]:
+def _links(text: str, platform: str) -> list[Span]:
     # Mastodon and Bluesky link only addresses written with http(s)://; Telegram links bare domains too.
     with_scheme_only = platform in ("mastodon", "bluesky")
-    found = []
+    found: list[Span] = []
     for start, end in lengths.find_urls(text, with_scheme_only=with_scheme_only):
         url = text[start:end]
         found.append((start, end, "link", url if "://" in url else f"https://{url}"))
     return found
 
 
-def _mentions(text: str, platform: str) -> list[tuple[int, int, str, str | None]]:
-    found = []
+def _mentions(text: str, platform: str) -> list[Span]:
+    found: list[Span] = []
     for start, end, user, domain in lengths.find_mentions(text):
         if platform == "bluesky" and "." not in user:
             continue  # a Bluesky handle is a domain name, such as name.bsky.social
@@ -57,8 +59,9 @@ def _mentions(text: str, platform: str) -> list[tuple[int, int, str, str | None]
     return found
 
 
-def _tags(text: str) -> list[tuple[int, int, str, str | None]]:
-    return [(start, end, "tag", None) for start, end in lengths.find_hashtags(text)]
+def _tags(text: str) -> list[Span]:
+    found: list[Span] = [(start, end, "tag", None) for start, end in lengths.find_hashtags(text)]
+    return found
 
 
 def _shown(text: str, kind: str, platform: str) -> str:

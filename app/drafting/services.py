@@ -15,12 +15,13 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from app.accounts.models import User
 from app.audit.services import record
 from app.campaigns.models import Campaign, CampaignStatus
 from app.campaigns.strategies import STRATEGIES, allowed_strategies
+from app.campaigns.visibility import visible_to
 from app.checks import CheckReport, TrendContext, lengths, reading_ease, run_checks
 from app.common.labels import labels
 from app.drafting.drafters import make_drafter
@@ -65,6 +66,17 @@ LANGUAGES = ("en", "fr")
 EDITABLE = frozenset(
     {MessageStatus.DRAFT, MessageStatus.CHANGES_REQUESTED, MessageStatus.IN_REVIEW, MessageStatus.APPROVED}
 )
+
+
+def available_actions(message: Message) -> frozenset[str]:
+    """What the editor offers for a message in its status: edit, submit for review, archive."""
+    status = MessageStatus(message.status)
+    actions = {"edit"} if status in EDITABLE else set()
+    if MessageStatus.IN_REVIEW in MESSAGE_TRANSITIONS[status]:
+        actions.add("submit")
+    if MessageStatus.ARCHIVED in MESSAGE_TRANSITIONS[status]:
+        actions.add("archive")
+    return frozenset(actions)
 
 
 class DraftInputError(Exception):
@@ -210,7 +222,7 @@ def draft_messages(
     language: str,
     platforms: list[str],
     count: int,
-    actor: User,
+    actor: User | None,
     drafter: Drafter | None = None,
 ) -> DraftResult:
     """Ask the drafter for candidates and store each as a new draft message with its provenance."""
@@ -244,7 +256,12 @@ def second_reading(
 
     Never blocks: a failed second reading leaves the drafts as they are and says so.
     """
-    facts = {f["text"] for m in messages for f in (m.current_version.provenance or {}).get("facts", [])}
+    facts = {
+        f["text"]
+        for m in messages
+        if m.current_version is not None
+        for f in (m.current_version.provenance or {}).get("facts", [])
+    }
     req = ReviewRequest(
         drafts=tuple(m.text for m in messages),
         language=request.language,
@@ -278,6 +295,8 @@ def second_reading(
 def _store_rating(message: Message, rating: Rating, provenance: Provenance, *, actor: User | None) -> None:
     """Keep the rating, with what produced it, in the rated version's provenance (advisory only)."""
     version = message.current_version
+    if version is None:
+        return
     review = {
         "verdict": rating.verdict,
         "rules": list(rating.rules),
@@ -312,7 +331,7 @@ def store_candidates(
     trend: Trend,
     outcome: DraftOutcome,
     *,
-    actor: User,
+    actor: User | None,
     knowledge: tuple[KnowledgeItem, ...] = (),
 ) -> DraftResult:
     """Create one message per distinct candidate, best first (checks run inside save_version)."""
@@ -702,3 +721,8 @@ def strategy_label(key: str) -> str:
     """A strategy's label for people."""
     strategy = STRATEGIES.get(key)
     return _(strategy.label) if strategy else key
+
+
+def visible_messages(organisation_id: int) -> Select:
+    """Messages of the campaigns an organisation sees (app.campaigns.visibility's rule)."""
+    return select(Message).join(Message.campaign).where(visible_to(organisation_id))

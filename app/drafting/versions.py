@@ -11,6 +11,7 @@ from app.audit.services import record
 from app.campaigns import services as campaign_services
 from app.campaigns.models import Campaign, CampaignStatus
 from app.checks import TrendContext, run_checks
+from app.common.sql import rowcount
 from app.common.time import utcnow
 from app.drafting.models import Approval, Message, MessageStatus, MessageVersion, VersionSource, content_hash
 from app.extensions import db
@@ -68,7 +69,7 @@ def create_message(
     text: str,
     variants: dict[str, str] | None = None,
     source: VersionSource,
-    author: User,
+    author: User | None,
     provenance: dict[str, Any] | None = None,
 ) -> Message:
     """Create a draft message with its first version."""
@@ -101,7 +102,7 @@ def save_version(
     text: str,
     variants: dict[str, str],
     source: VersionSource,
-    author: User,
+    author: User | None,
     provenance: dict[str, Any] | None = None,
     note: str = "",
 ) -> MessageVersion:
@@ -157,15 +158,15 @@ def revoke_approvals(message: Message, *, reason: str, actor: User | None) -> in
         .where(Approval.message_id == message.id, Approval.revoked_at.is_(None))
         .values(revoked_at=utcnow(), revoked_reason=reason)
     )
-    if result.rowcount:
+    if rowcount(result):
         record(
             "approval.revoke",
             actor=actor,
             organisation=message.campaign.organisation,
             obj=message,
-            details={"reason": reason, "count": result.rowcount},
+            details={"reason": reason, "count": rowcount(result)},
         )
-    return result.rowcount
+    return rowcount(result)
 
 
 def change_campaign_status(campaign: Campaign, status: CampaignStatus, *, actor: User) -> Campaign:

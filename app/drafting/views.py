@@ -14,6 +14,7 @@ from app.accounts.models import Role
 from app.campaigns.access import can_edit, viewable_campaign
 from app.campaigns.models import Campaign
 from app.campaigns.strategies import STRATEGIES
+from app.campaigns.visibility import takes_part
 from app.drafting import bp, services
 from app.drafting.diff import diff_stats, highlight, word_diff
 from app.drafting.forms import (
@@ -27,8 +28,9 @@ from app.drafting.forms import (
     TranslateForm,
 )
 from app.drafting.llm import DraftingError
-from app.drafting.models import Message, MessageStatus, MessageVersion, VersionSource
+from app.drafting.models import Message, MessageStatus, MessageVersion
 from app.drafting.previews import PREVIEW_PLATFORMS, previews_for
+from app.drafting.provenance import provenance
 from app.drafting.second_pass import RULE_LABELS
 from app.extensions import db
 from app.notifications import discard_pending_emails
@@ -53,7 +55,7 @@ def draft(campaign_id: int):
         try:
             result = services.draft_messages(
                 campaign,
-                trend=_campaign_trend(campaign, form.trend_id.data),
+                trend=_campaign_trend(campaign, form.trend_id.data) or abort(400),
                 strategies=form.strategies.data or [],
                 language=form.language.data,
                 platforms=form.platforms.data,
@@ -124,7 +126,7 @@ def _campaign_trend(campaign: Campaign, trend_id: int | None) -> Trend | None:
 def _message_or_404(message_id: int) -> Message:
     """A message of a campaign the person's organisation takes part in, else 404."""
     message = db.session.get(Message, message_id)
-    if message is None or not message.campaign.takes_part(current_user.organisation_id):
+    if message is None or not takes_part(current_user.organisation_id, message.campaign_id):
         abort(404)
     return message
 
@@ -213,6 +215,7 @@ def check(message_id: int):
     return render_template(
         "drafting/_live_checks.html",
         message=message,
+        actions=services.available_actions(message),
         results=(shown := _with_segments(results)),
         findings=unique_findings(shown),
         live_errors=any(r.has_errors for r in results),
@@ -274,7 +277,7 @@ def _rewrite(message: Message, action, **forms: Any):
     except (DraftingError, services.DraftInputError) as failure:
         db.session.rollback()
         error = getattr(failure, "message", None) or str(failure)
-        return _render_editor(db.session.get(Message, message.id), rewrite_error=error, **forms), 422
+        return _render_editor(message, rewrite_error=error, **forms), 422  # reloads after the rollback
     db.session.commit()
     if result.message is not None:
         flash(_("Translated into a new message. Check it before submitting."), "success")
@@ -298,7 +301,7 @@ def comment(message_id: int):
     except review_services.ReviewError as error:
         db.session.rollback()
         form.body.errors = [*form.body.errors, str(error)]
-        return _render_editor(db.session.get(Message, message.id), comment_form=form), 422
+        return _render_editor(message, comment_form=form), 422  # reloads after the rollback
     db.session.commit()
     flash(_("Comment added."), "success")
     return redirect(url_for("drafting.editor", message_id=message.id, _anchor="comments"))
@@ -373,6 +376,7 @@ def _render_editor(message: Message, **overrides: Any) -> str:
         for p in platforms
         if p in stored
     ] + fresh
+    view = provenance(message)
     context = {
         "message": message,
         "campaign": message.campaign,
@@ -388,9 +392,10 @@ def _render_editor(message: Message, **overrides: Any) -> str:
         "revise_form": overrides.pop("revise_form", None) or ReviseForm(formdata=None),
         "translate_form": overrides.pop("translate_form", None) or TranslateForm(formdata=None),
         "comment_form": overrides.pop("comment_form", None) or CommentForm(formdata=None),
-        "provenance": provenance_summary(message),
-        "original": original_version(message),
-        "is_editable": MessageStatus(message.status) in services.EDITABLE,
+        "provenance": view,
+        "original": view.original,
+        "actions": services.available_actions(message),
+        "is_editable": "edit" in services.available_actions(message),
         "strategy_label": services.strategy_label(message.strategy),
         "live_errors": False,
         "is_unsaved": False,
@@ -447,21 +452,6 @@ def _posted_variants(message: Message) -> dict[str, str]:
 
 def _platform_choices(message: Message) -> list[tuple[str, str]]:
     return [(p, platform_label(p)) for p in message.campaign.platforms or NO_PLATFORM]
-
-
-def original_version(message: Message) -> MessageVersion | None:
-    """The first version written by the drafter (AI or offline), if any."""
-    return next((v for v in message.versions if v.source != VersionSource.HUMAN), None)
-
-
-def provenance_summary(message: Message) -> dict[str, Any]:
-    """Who and what wrote the message: the drafter's provenance and the people who edited it."""
-    original = original_version(message)
-    editors: list[str] = []
-    for version in message.versions:
-        if version.source == VersionSource.HUMAN and version.author and version.author.name not in editors:
-            editors.append(version.author.name)
-    return {"original": original, "data": (original.provenance or {}) if original else {}, "editors": editors}
 
 
 # --- The checks page ------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
+from app.common.sql import rowcount
 from app.common.time import utcnow
 from app.extensions import db
 from app.notifications.kinds import NotificationKind
@@ -98,7 +99,7 @@ def mark_all_read(user: User) -> int:
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 def email_is_configured() -> bool:
@@ -160,7 +161,7 @@ def _send_one(smtp: smtplib.SMTP, note_id: int) -> int:
         .values(emailed_at=utcnow())
     )
     db.session.commit()
-    return claimed.rowcount or 0
+    return rowcount(claimed)
 
 
 def _language_of(user: User) -> str:

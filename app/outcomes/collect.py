@@ -37,6 +37,7 @@ from app.channels.connectors.registry import get_connector
 from app.channels.models import Channel
 from app.channels.services import channel_config
 from app.checks import run_checks
+from app.common.sql import rowcount
 from app.common.time import as_utc, utcnow
 from app.extensions import db
 from app.outcomes.models import (
@@ -251,7 +252,7 @@ def start_tracking(now: datetime) -> int:
     columns = ["post_id", "channel_id", "state", "polls_done", "failures", "updated_at"]
     added = 0
     for query in (new_posts, manual):
-        added += db.session.execute(insert(EngagementTracker).from_select(columns, query)).rowcount or 0
+        added += rowcount(db.session.execute(insert(EngagementTracker).from_select(columns, query)))
     # The first reading is an hour after posting, or at once for a post that has been up longer.
     for tracker in db.session.scalars(
         select(EngagementTracker).where(
@@ -308,7 +309,7 @@ def _claim(post_id: int, now: datetime) -> bool:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return bool(claimed.rowcount)
+    return bool(rowcount(claimed))
 
 
 def _read_one(

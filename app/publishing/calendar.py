@@ -86,6 +86,8 @@ def feed_for(organisation: Organisation, *, create: bool = True) -> CalendarFeed
 def reset_feed(organisation: Organisation) -> CalendarFeed:
     """A new secret token; subscriptions to the old address stop working."""
     feed = feed_for(organisation)
+    if feed is None:  # feed_for creates it
+        raise RuntimeError("no calendar feed")
     feed.token = secrets.token_urlsafe(32)
     db.session.flush()
     return feed

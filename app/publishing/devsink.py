@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import time
 
 from flask import Flask, abort, render_template, request
 from flask_login import login_required
 from sqlalchemy import select
+from standardwebhooks.webhooks import EmptyWebhookSecretError, Webhook, WebhookVerificationError
 
 from app.channels.models import Channel
 from app.common.crypto import CredentialError, decrypt_credentials
@@ -53,22 +51,16 @@ def receive():
 
 
 def _signing_channel(msg_id: str, timestamp: str, body: bytes, signatures: str) -> Channel | None:
+    headers = {"webhook-id": msg_id, "webhook-timestamp": timestamp, "webhook-signature": signatures}
     channels = db.session.scalars(select(Channel).where(Channel.platform == "webhook"))
     for channel in channels:
         if SINK_PATH not in str((channel.settings or {}).get("url", "")):
             continue
         try:
-            secret = decrypt_credentials(channel).get("secret", "")
-            key = base64.b64decode(secret.removeprefix("whsec_"))
-        except (CredentialError, ValueError):
-            continue
-        expected = base64.b64encode(
-            hmac.new(key, f"{msg_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
-        ).decode()
-        for candidate in signatures.split():
-            version, _, value = candidate.partition(",")
-            if version == "v1" and hmac.compare_digest(value, expected):
-                return channel
+            Webhook(decrypt_credentials(channel).get("secret", "")).verify(body, headers, json_parse=False)
+        except (CredentialError, WebhookVerificationError, EmptyWebhookSecretError, ValueError):
+            continue  # ValueError: a secret or a signature that is not base64, or a body not UTF-8
+        return channel
     return None
 
 

@@ -28,11 +28,12 @@ from app.channels.connectors import (
 )
 from app.channels.models import Channel
 from app.common.crypto import CredentialError
+from app.common.sql import rowcount
 from app.common.time import utcnow
 from app.extensions import db
 from app.notifications import NotificationKind, link_to, send_pending_emails
 from app.publishing import services
-from app.publishing.models import Post, PostAttempt, PostStatus
+from app.publishing.models import AttemptOutcome, Post, PostAttempt, PostStatus
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,9 @@ MAX_TRIES = services.MAX_TRIES
 RATE_LIMIT_FALLBACK = timedelta(minutes=1)
 _JITTER = secrets.SystemRandom()
 # Attempt outcomes after which the post may exist on the platform.
-MAY_HAVE_LANDED = frozenset({"unknown", "server_error", "error", "lease_expired"})
+MAY_HAVE_LANDED = frozenset(
+    {AttemptOutcome.UNKNOWN, AttemptOutcome.SERVER_ERROR, AttemptOutcome.ERROR, AttemptOutcome.LEASE_EXPIRED}
+)
 
 
 @dataclass
@@ -95,7 +98,7 @@ def claim_due(worker_id: str, *, now: datetime, limit: int = 20) -> dict[int, li
             .values(lease_owner=worker_id, lease_expires_at=now + LEASE)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount == 1:
+        if rowcount(result) == 1:
             claimed[channel_id].append(post_id)
     db.session.commit()
     return dict(claimed)
@@ -252,7 +255,7 @@ def _settle_claimed(post: Post, worker_id: str, status: PostStatus, *, outcome: 
         .values(status=status, held_reason=held_reason[:300], lease_owner=None, lease_expires_at=None)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount == 1:
+    if rowcount(result) == 1:
         record(
             f"post.{outcome}",
             actor=None,
@@ -261,7 +264,7 @@ def _settle_claimed(post: Post, worker_id: str, status: PostStatus, *, outcome: 
             details={"reason": held_reason[:300]},
         )
     db.session.commit()
-    return outcome if result.rowcount == 1 else "skipped"
+    return outcome if rowcount(result) == 1 else "skipped"
 
 
 def _mark_sending(post: Post, worker_id: str, now: datetime) -> int | None:
@@ -277,7 +280,7 @@ def _mark_sending(post: Post, worker_id: str, now: datetime) -> int | None:
         )
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         db.session.rollback()
         return None
     attempt = PostAttempt(post_id=post.id, worker_id=worker_id, started_at=now)
@@ -290,7 +293,7 @@ def _mark_sending(post: Post, worker_id: str, now: datetime) -> int | None:
 
 def _finish_attempt(
     attempt_id: int,
-    outcome: str,
+    outcome: AttemptOutcome,
     now: datetime,
     error: ConnectorError | None = None,
     response: dict | None = None,
@@ -302,7 +305,11 @@ def _finish_attempt(
 
 
 def _record_posted(
-    post_id: int, attempt_id: int, result: PublishResult, now: datetime, outcome: str = "posted"
+    post_id: int,
+    attempt_id: int,
+    result: PublishResult,
+    now: datetime,
+    outcome: AttemptOutcome = AttemptOutcome.POSTED,
 ) -> str:
     """Commit the remote id and URL: the platform has the post, whatever the lease says."""
     _finish_attempt(attempt_id, outcome, now, response={"id": result.remote_id, "url": result.url})
@@ -351,7 +358,7 @@ def _handle_error(
     if isinstance(error, RateLimited):
         return _on_rate_limited(post, attempt_id, error, worker_id, now)
     if isinstance(error, Rejected):
-        _finish_attempt(attempt_id, "rejected", now, error)
+        _finish_attempt(attempt_id, AttemptOutcome.REJECTED, now, error)
         _update_sending(post_id, worker_id, status=PostStatus.FAILED, last_error=error.message[:2000])
         record(
             "post.failed",
@@ -365,7 +372,9 @@ def _handle_error(
     landed = isinstance(error, UnknownOutcome) or error.status is not None or type(error) is ConnectorError
     _finish_attempt(
         attempt_id,
-        ("unknown" if isinstance(error, UnknownOutcome) else "server_error") if landed else "transient",
+        (AttemptOutcome.UNKNOWN if isinstance(error, UnknownOutcome) else AttemptOutcome.SERVER_ERROR)
+        if landed
+        else AttemptOutcome.TRANSIENT,
         now,
         error,
     )
@@ -412,12 +421,12 @@ def _update_sending(post_id: int, worker_id: str, **values) -> int:
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 def _on_auth_error(post: Post, attempt_id: int, error: AuthError, worker_id: str, now: datetime) -> str:
     """Credentials refused: no retry; the channel needs re-authorisation, its posts wait, its leads are told."""
-    _finish_attempt(attempt_id, "auth_refused", now, error)
+    _finish_attempt(attempt_id, AttemptOutcome.AUTH_REFUSED, now, error)
     reason = _("The platform refused the channel's credentials; replace them, then resume.")
     _update_sending(
         post.id, worker_id, status=PostStatus.HELD, held_reason=reason[:300], last_error=error.message[:2000]
@@ -438,7 +447,7 @@ def _on_auth_error(post: Post, attempt_id: int, error: AuthError, worker_id: str
 
 def _on_rate_limited(post: Post, attempt_id: int, error: RateLimited, worker_id: str, now: datetime) -> str:
     """Wait until the reset: no request to this channel before then (the try does not count)."""
-    _finish_attempt(attempt_id, "rate_limited", now, error)
+    _finish_attempt(attempt_id, AttemptOutcome.RATE_LIMITED, now, error)
     retry_at = error.retry_at if error.retry_at and error.retry_at > now else now + RATE_LIMIT_FALLBACK
     _update_sending(
         post.id,
@@ -476,7 +485,7 @@ def _to_unknown(post: Post, connector: Connector | None, condition, now: datetim
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         return "skipped"
     db.session.refresh(post)
     return reconcile(post, connector=connector, now=now)
@@ -498,12 +507,12 @@ def reconcile(post: Post, *, connector: Connector | None = None, now: datetime |
             worker_id="reconcile",
             started_at=now,
             finished_at=now,
-            outcome="found",
+            outcome=AttemptOutcome.FOUND,
             response={"id": found.remote_id, "url": found.url},
         )
         db.session.add(attempt)
         db.session.flush()
-        return _record_posted(post.id, attempt.id, found, now, outcome="found")
+        return _record_posted(post.id, attempt.id, found, now, outcome=AttemptOutcome.FOUND)
     record(
         "post.unknown_outcome",
         actor=None,
@@ -546,8 +555,8 @@ def sweep_expired_leases(*, now: datetime | None = None) -> int:
 def _sweep_one(post: Post, now: datetime) -> None:
     owner = post.lease_owner
     for attempt in post.attempts:
-        if attempt.outcome == "started":
-            attempt.outcome, attempt.finished_at = "lease_expired", now
+        if attempt.outcome == AttemptOutcome.STARTED:
+            attempt.outcome, attempt.finished_at = AttemptOutcome.LEASE_EXPIRED, now
             attempt.detail = _("The worker stopped during the request; the post may exist.")
     db.session.flush()
     record(
@@ -606,7 +615,7 @@ def oldest_overdue(now: datetime | None = None) -> datetime | None:
 def dispatch_task() -> None:
     """Worker tick task: one dispatch pass."""
 
-    dispatch_once(current_app._get_current_object(), worker_id=g.get("worker_id", "worker"))
+    dispatch_once(current_app._get_current_object(), worker_id=g.get("worker_id", "worker"))  # type: ignore[attr-defined]
 
 
 def sweep_task() -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.accounts.models import User
 from app.channels.models import Channel
 from app.common.time import utcnow
-from app.common.types import UTCDateTime
+from app.common.types import UTCDateTime, enum_column
 from app.drafting.models import Message, MessageVersion
 from app.extensions import db
 
@@ -31,6 +31,22 @@ class PostStatus(StrEnum):
 
 # DESIGN.md: awaiting_partner → queued → sending → posted; sending → queued (retry, same key);
 # sending → unknown_outcome | failed; queued → missed; any not-yet-sent → held or cancelled.
+class AttemptOutcome(StrEnum):
+    """How one try to publish ended."""
+
+    STARTED = "started"
+    POSTED = "posted"
+    FOUND = "found"  # the lookup found the post on the platform
+    REJECTED = "rejected"
+    AUTH_REFUSED = "auth_refused"
+    RATE_LIMITED = "rate_limited"
+    UNKNOWN = "unknown"
+    SERVER_ERROR = "server_error"
+    ERROR = "error"
+    TRANSIENT = "transient"
+    LEASE_EXPIRED = "lease_expired"
+
+
 POST_TRANSITIONS: dict[PostStatus, frozenset[PostStatus]] = {
     PostStatus.AWAITING_PARTNER: frozenset({PostStatus.QUEUED, PostStatus.HELD, PostStatus.CANCELLED}),
     PostStatus.QUEUED: frozenset(
@@ -63,7 +79,9 @@ class Post(db.Model):
     content_hash: Mapped[str] = mapped_column(String(64))  # of the approved version, re-checked before send
     text: Mapped[str] = mapped_column(Text)  # frozen at scheduling: the platform variant or the main text
     scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    status: Mapped[PostStatus] = mapped_column(String(24), default=PostStatus.QUEUED, index=True)
+    status: Mapped[PostStatus] = mapped_column(
+        enum_column(PostStatus, name="post_status", length=24), default=PostStatus.QUEUED, index=True
+    )
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)  # same on every retry
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -100,7 +118,7 @@ class PostAttempt(db.Model):
     worker_id: Mapped[str | None] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    outcome: Mapped[str] = mapped_column(String(24), default="started")  # posted, rate_limited, ...
+    outcome: Mapped[str] = mapped_column(String(24), default=AttemptOutcome.STARTED)  # an AttemptOutcome
     http_status: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str | None] = mapped_column(Text)  # the platform's message, never credentials
     response: Mapped[dict[str, Any] | None] = mapped_column(JSON)

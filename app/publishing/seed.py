@@ -19,7 +19,7 @@ from app.publishing.models import Post
 from app.publishing.services import PublishingError, is_approved, schedule_message
 
 SINK_URL = "http://127.0.0.1:5000" + SINK_PATH
-DEMO_CHANNELS = (
+DEMO_CHANNELS: tuple[tuple[str, str, str, dict[str, str]], ...] = (
     ("demo-ngo", "manual", "Demo NGO on Instagram (by hand)", {}),
     ("demo-ngo", "webhook", "Demo NGO newsletter tool (webhook)", {"url": SINK_URL}),
     ("partner-ngo", "manual", "Partner NGO on Facebook (by hand)", {}),

@@ -12,10 +12,12 @@ from sqlalchemy import Select, exists, or_, select, update
 
 from app.accounts.models import Organisation, Role, User
 from app.audit.services import record
-from app.campaigns.models import Campaign, campaign_partners
+from app.campaigns.visibility import takes_part as campaign_takes_part
+from app.campaigns.visibility import visible_to as campaign_visible_to
 from app.channels.models import Channel
 from app.channels.scheduling import next_free_slot, refusal, rules_for
 from app.checks.lengths import PLATFORMS, count
+from app.common.sql import rowcount
 from app.common.time import utcnow
 from app.drafting.models import Message, MessageVersion
 from app.extensions import db
@@ -68,15 +70,12 @@ def visible_posts(user: User) -> Select:
 
 def visible_posts_for(org_id: int) -> Select:
     """Posts on an organisation's channels or in campaigns it takes part in."""
-    partner = exists().where(
-        campaign_partners.c.campaign_id == Campaign.id, campaign_partners.c.organisation_id == org_id
-    )
     return (
         select(Post)
         .join(Post.channel)
         .join(Post.message)
         .join(Message.campaign)
-        .where(or_(Channel.organisation_id == org_id, Campaign.organisation_id == org_id, partner))
+        .where(or_(Channel.organisation_id == org_id, campaign_visible_to(org_id)))
     )
 
 
@@ -86,6 +85,30 @@ def can_view(user: User, post: Post) -> bool:
         db.session.scalar(visible_posts(user).where(Post.id == post.id).with_only_columns(Post.id))
         is not None
     )
+
+
+def available_actions(post: Post, user: User) -> frozenset[str]:
+    """The buttons this person sees on a post: the one place that pairs statuses with actions."""
+    status = PostStatus(post.status)
+    actions: set[str] = set()
+    if can_act(user, post):
+        if status in (
+            PostStatus.AWAITING_PARTNER, PostStatus.QUEUED, PostStatus.HELD, PostStatus.MISSED, PostStatus.FAILED
+        ):
+            actions.add("cancel")
+        actions |= {PostStatus.HELD: {"resume"}, PostStatus.MISSED: {"reconfirm"}, PostStatus.FAILED: {"retry"}}.get(
+            status, set()
+        )
+        if status == PostStatus.UNKNOWN_OUTCOME:
+            actions |= {"check_again", "not_posted"}
+    channel_org, campaign_org = post.channel.organisation_id, post.message.campaign.organisation_id
+    if status == PostStatus.AWAITING_PARTNER and user.organisation_id == channel_org and user.has_role(Role.LEAD):
+        actions.add("answer_partner")
+    if status in (
+        PostStatus.QUEUED, PostStatus.UNKNOWN_OUTCOME, PostStatus.MISSED, PostStatus.HELD, PostStatus.FAILED
+    ) and user.organisation_id in (channel_org, campaign_org):
+        actions.add("mark_posted")
+    return frozenset(actions)
 
 
 def can_act(user: User, post: Post) -> bool:
@@ -136,7 +159,9 @@ def schedulable_channels(user: User) -> list[Channel]:
 
 def can_schedule(user: User, message: Message) -> bool:
     """Leads of organisations taking part in the message's campaign schedule it."""
-    return user.has_role(Role.LEAD) and (message.campaign.takes_part(user.organisation_id) or user.is_admin)
+    if not user.has_role(Role.LEAD):
+        return False
+    return user.is_admin or campaign_takes_part(user.organisation_id, message.campaign_id)
 
 
 def schedule_message(
@@ -399,7 +424,7 @@ def cancel_post(post: Post, *, actor: User) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(post)
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         raise PublishingError(_("Too late to cancel: the post is %(status)s.", status=str(post.status)))
     record("post.cancel", actor=actor, obj=post)
 
@@ -508,7 +533,7 @@ def hold_channel_posts(channel: Channel, reason: str) -> int:
         .values(status=PostStatus.HELD, held_reason=reason[:300], lease_owner=None, lease_expires_at=None)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 # ---------------------------------------------------------------- notifications

@@ -15,6 +15,7 @@ from app import notifications
 from app.accounts.access import deny, get_or_404, role_required
 from app.accounts.models import Organisation, Role
 from app.campaigns.models import Campaign
+from app.campaigns.visibility import takes_part, visible_campaigns
 from app.channels.models import Channel
 from app.common.labels import when
 from app.common.pagination import paginate
@@ -108,11 +109,7 @@ def posts():
 
 
 def _campaigns() -> list[Campaign]:
-    return [
-        c
-        for c in db.session.scalars(select(Campaign).order_by(Campaign.title))
-        if c.takes_part(current_user.organisation_id)
-    ]
+    return list(db.session.scalars(visible_campaigns(current_user.organisation_id).order_by(Campaign.title)))
 
 
 def _render_post(post: Post, *, reschedule_form: RescheduleForm | None = None, status: int = 200):
@@ -120,7 +117,7 @@ def _render_post(post: Post, *, reschedule_form: RescheduleForm | None = None, s
     return render_template(
         "publishing/post.html",
         post=post,
-        can_act=services.can_act(current_user, post),
+        actions=services.available_actions(post, current_user),
         can_reschedule=services.can_reschedule(current_user, post),
         mark_form=MarkPostedForm(),
         decline_form=DeclineForm(),
@@ -155,7 +152,7 @@ def reschedule(post_id: int):
         db.session.rollback()
         notifications.discard_pending_emails()
         form.form_errors.append(str(error))
-        return _render_post(db.session.get(Post, post.id), reschedule_form=form, status=422)
+        return _render_post(post, reschedule_form=form, status=422)  # expired by the rollback: reloads
     db.session.commit()
     notifications.send_pending_emails()
     flash(
@@ -337,7 +334,7 @@ def ready():
 @role_required(Role.LEAD)
 def schedule(message_id: int):
     message = get_or_404(Message, message_id)
-    if not message.campaign.takes_part(current_user.organisation_id) and not current_user.is_admin:
+    if not takes_part(current_user.organisation_id, message.campaign_id) and not current_user.is_admin:
         abort(404)
     channels = services.schedulable_channels(current_user)
     form = ScheduleForm()
@@ -385,8 +382,10 @@ def schedule(message_id: int):
 
 def _previews(message: Message, channels: list[Channel]):
     """The approved text as each channel's platform will show it (the variant a channel gets, if any)."""
-    platforms = {c.platform for c in channels}
-    return previews_for({p: services.frozen_text(message.current_version, p) for p in platforms})
+    version = message.current_version
+    if version is None:
+        return []
+    return previews_for({p: services.frozen_text(version, p) for c in channels if (p := c.platform)})
 
 
 # ---------------------------------------------------------------- calendar
@@ -445,6 +444,8 @@ def calendar_ics(token: str):
         abort(404)
 
     org = db.session.get(Organisation, feed.organisation_id)
+    if org is None:
+        abort(404)
     since = utcnow() - timedelta(days=60)
     query = (
         select(Post)

@@ -13,10 +13,12 @@ from sqlalchemy import and_, select
 from app.accounts.models import Organisation, Role, User
 from app.audit.services import record
 from app.campaigns.models import CampaignStatus
+from app.campaigns.visibility import takes_part as campaign_takes_part
 from app.common.time import to_zone, utcnow
 from app.drafting.models import (
     MESSAGE_TRANSITIONS,
     Approval,
+    CommentKind,
     Message,
     MessageComment,
     MessageStatus,
@@ -59,7 +61,7 @@ class Quorum:
 
 def takes_part(user: User, message: Message) -> bool:
     """The person's organisation owns the message's campaign or takes part in it."""
-    return message.campaign.takes_part(user.organisation_id)
+    return campaign_takes_part(user.organisation_id, message.campaign_id)
 
 
 def findings_of(version: MessageVersion | None) -> list[dict[str, Any]]:
@@ -241,6 +243,8 @@ def approve(
     if problem is not None:
         raise problem
     version = message.current_version
+    if version is None:  # approval_problems refuses a message without a version
+        raise ValueError(f"message {message.id} has no version")
     approval = _approval_row(version, actor)
     approval.warning_override_reason = override_reason.strip() if has_warnings(version) else ""
     approval.humor_acknowledged = bool(humor_acknowledged)
@@ -272,7 +276,7 @@ def request_changes(message: Message, actor: User, comment: str) -> MessageComme
         actor,
         comment,
         MessageStatus.CHANGES_REQUESTED,
-        kind="changes_requested",
+        kind=CommentKind.CHANGES_REQUESTED,
         missing=_("Write what should change."),
         verb=_("sent back for changes"),
     )
@@ -285,7 +289,7 @@ def reject(message: Message, actor: User, reason: str) -> MessageComment:
         actor,
         reason,
         MessageStatus.REJECTED,
-        kind="rejected",
+        kind=CommentKind.REJECTED,
         missing=_("Write why the message is rejected."),
         verb=_("rejected"),
     )
@@ -297,7 +301,7 @@ def add_comment(message: Message, actor: User, body: str) -> MessageComment:
         raise ReviewError(_("Your organisation does not take part in this campaign."))
     if not body.strip():
         raise ReviewError(_("Write a comment first."), field="body")
-    comment = _comment(message, actor, body, "comment")
+    comment = _comment(message, actor, body, CommentKind.COMMENT)
     _audit("message.comment", message, actor, comment=comment.id)
     _notify_comment(message, actor, comment)
     return comment
@@ -397,14 +401,14 @@ def _changes_requested_on(message: Message) -> int | None:
     """The version the latest change request was made on."""
     return db.session.scalar(
         select(MessageComment.version_id)
-        .where(MessageComment.message_id == message.id, MessageComment.kind == "changes_requested")
+        .where(MessageComment.message_id == message.id, MessageComment.kind == CommentKind.CHANGES_REQUESTED)
         .order_by(MessageComment.created_at.desc(), MessageComment.id.desc())
         .limit(1)
     )
 
 
 def _decide(
-    message: Message, actor: User, text: str, status: MessageStatus, *, kind: str, missing: str, verb: str
+    message: Message, actor: User, text: str, status: MessageStatus, *, kind: CommentKind, missing: str, verb: str
 ) -> MessageComment:
     if not actor.has_role(Role.LEAD):
         raise ReviewError(_("Only coalition leads decide on messages."))
@@ -422,7 +426,7 @@ def _decide(
     return comment
 
 
-def _comment(message: Message, actor: User, body: str, kind: str) -> MessageComment:
+def _comment(message: Message, actor: User, body: str, kind: CommentKind) -> MessageComment:
     comment = MessageComment(
         message=message,
         version_id=message.current_version_id,

@@ -11,10 +11,12 @@ from sqlalchemy import or_, select
 
 from app import notifications
 from app.accounts.access import role_required
-from app.accounts.models import Organisation, Role
+from app.accounts.models import Role
 from app.campaigns.models import Campaign
+from app.campaigns.visibility import visible_campaigns
 from app.common.pagination import paginate
 from app.drafting.models import Message, MessageStatus, MessageVersion
+from app.drafting.services import visible_messages
 from app.extensions import db
 from app.notifications.models import Notification
 from app.review import bp, services
@@ -233,22 +235,11 @@ def notifications_read_all():
 
 def _visible_messages():
     """Messages of campaigns the signed-in person's organisation owns or takes part in."""
-    org_id = current_user.organisation_id
-    return (
-        select(Message)
-        .join(Message.campaign)
-        .where(or_(Campaign.organisation_id == org_id, Campaign.partners.any(Organisation.id == org_id)))
-    )
+    return visible_messages(current_user.organisation_id)
 
 
 def _visible_campaigns() -> list[Campaign]:
-    org_id = current_user.organisation_id
-    query = (
-        select(Campaign)
-        .where(or_(Campaign.organisation_id == org_id, Campaign.partners.any(Organisation.id == org_id)))
-        .order_by(Campaign.title)
-    )
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(visible_campaigns(current_user.organisation_id).order_by(Campaign.title)))
 
 
 def _queue_languages() -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -13,7 +14,7 @@ from app.trends import services
 from app.trends.models import Trend
 
 DEMO_SOURCE = "demo"
-DEMO_TRENDS = (
+DEMO_TRENDS: tuple[dict[str, Any], ...] = (
     {
         "external_id": "demo-gloomtide",
         "title": "“Gloomtide” narrative about newcomers and housing",

@@ -275,7 +275,7 @@ def _sniff_delimiter(text: str) -> str | None:
     except csv.Error:
         first = sample.splitlines()[0] if sample else ""
         counts = {d: first.count(d) for d in (",", ";", "\t")}
-        best = max(counts, key=counts.get)
+        best = max(counts, key=lambda d: counts[d])
         return best if counts[best] else None
 
 

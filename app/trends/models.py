@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
 from app.accounts.models import Organisation, User
 from app.common.time import utcnow
-from app.common.types import UTCDateTime
+from app.common.types import UTCDateTime, enum_column
 from app.extensions import db
 
 
@@ -80,7 +80,9 @@ class Trend(db.Model):
     # [{"claim": str, "url": str}] misinformation claims and their fact-checks
     fact_checks: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     trigger_event: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[TrendStatus] = mapped_column(String(16), default=TrendStatus.NEW, index=True)
+    status: Mapped[TrendStatus] = mapped_column(
+        enum_column(TrendStatus, name="trend_status", length=16), default=TrendStatus.NEW, index=True
+    )
     recommended_action: Mapped[RecommendedAction] = mapped_column(
         String(16), default=RecommendedAction.COUNTER
     )

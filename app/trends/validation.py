@@ -131,7 +131,7 @@ def parse_date(value: Any) -> date | None:
         except ValueError:
             continue
     parsed = parse_datetime(text)
-    return parsed.date()
+    return parsed.date() if parsed else None
 
 
 def parse_datetime(value: Any) -> datetime | None:

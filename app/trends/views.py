@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from app.accounts.access import deny, get_or_404
 from app.accounts.models import Organisation, User
-from app.campaigns.models import Campaign, campaign_partners, campaign_trends
+from app.campaigns.models import Campaign, campaign_trends
+from app.campaigns.visibility import visible_campaigns
 from app.common.pagination import paginate
 from app.common.time import utcnow
 from app.extensions import db
@@ -99,7 +100,7 @@ def export():
     trends = db.session.scalars(board_query(_filters(), today=utcnow().date()).limit(10_000)).all()
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     return Response(
-        board_csv(trends),
+        board_csv(list(trends)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="trends-{stamp}.csv"'},
     )
@@ -187,14 +188,10 @@ def edit(trend_id: int):
 
 def _linked_campaigns(trend: Trend) -> list:
     """Campaigns answering this trend that the person's organisation takes part in."""
-
-    org_id = current_user.organisation_id
-    partner = select(campaign_partners.c.campaign_id).where(campaign_partners.c.organisation_id == org_id)
     query = (
-        select(Campaign)
+        visible_campaigns(current_user.organisation_id)
         .join(campaign_trends, campaign_trends.c.campaign_id == Campaign.id)
         .where(campaign_trends.c.trend_id == trend.id)
-        .where(or_(Campaign.organisation_id == org_id, Campaign.id.in_(partner)))
         .order_by(Campaign.title)
     )
     return list(db.session.scalars(query))

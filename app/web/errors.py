@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.accounts.forms import LoginForm
+from app.common.problems import problem
 from app.extensions import db
 
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
-
-
-def _problem(status: int, title: str, detail: str | None = None):
-    body = {"type": "about:blank", "title": title, "status": status}
-    if detail:
-        body["detail"] = detail
-    response = jsonify(body)
-    response.status_code = status
-    response.mimetype = "application/problem+json"
-    return response
 
 
 def register_error_pages(app: Flask) -> None:
@@ -32,14 +23,14 @@ def register_error_pages(app: Flask) -> None:
     def csrf_error(error: CSRFError):
         message = _("The form expired or was sent from elsewhere. Reload the page and try again.")
         if _wants_json():
-            return _problem(400, "Bad Request", message)
+            return problem(400, "Bad Request", message)
         return render_template("errors/error.html", code=400, title=_("Form expired"), message=message), 400
 
     @app.errorhandler(429)
     def too_many(error: HTTPException):
         message = _("Too many attempts. Wait a few minutes before trying again.")
         if _wants_json():
-            return _problem(429, "Too Many Requests", message)
+            return problem(429, "Too Many Requests", message)
         if request.endpoint == "accounts.login":
 
             form = LoginForm()
@@ -49,7 +40,7 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if _wants_json():
-            return _problem(error.code or 500, error.name, error.description)
+            return problem(error.code or 500, error.name, error.description)
         titles = {403: _("Not allowed"), 404: _("Page not found"), 413: _("File too large")}
         messages = {
             403: _("Your role or organisation does not give access to this page."),
@@ -72,7 +63,7 @@ def register_error_pages(app: Flask) -> None:
         db.session.rollback()
         app.logger.exception("Unhandled error on %s", request.path)
         if _wants_json():
-            return _problem(500, "Internal Server Error")
+            return problem(500, "Internal Server Error")
         return render_template(
             "errors/error.html",
             code=500,

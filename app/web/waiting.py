@@ -60,12 +60,14 @@ def waiting_for(user: User, *, today: date) -> Waiting:
     waiting.my_changes_requested = _count(mine.where(Message.status == MessageStatus.CHANGES_REQUESTED))
     waiting.my_drafts = _count(mine.where(Message.status == MessageStatus.DRAFT))
     waiting.posts_attention = _count(visible_posts(user).where(Post.status.in_(ATTENTION_STATUSES)))
-    waiting.next_posts = db.session.scalars(
-        visible_posts(user)
-        .where(Post.status.in_((PostStatus.QUEUED, PostStatus.AWAITING_PARTNER)))
-        .order_by(Post.scheduled_at)
-        .limit(NEXT_POSTS)
-    ).all()
+    waiting.next_posts = list(
+        db.session.scalars(
+            visible_posts(user)
+            .where(Post.status.in_((PostStatus.QUEUED, PostStatus.AWAITING_PARTNER)))
+            .order_by(Post.scheduled_at)
+            .limit(NEXT_POSTS)
+        )
+    )
     waiting.rising = _rising_trends(user, today)
     return waiting
 

@@ -88,3 +88,25 @@ def test_generated_secrets_are_standard_and_unique():
     first, second = generate_webhook_secret(), generate_webhook_secret()
     assert first.startswith("whsec_") and first != second
     assert len(base64.b64decode(first.removeprefix("whsec_"))) == 32
+
+
+# The example in the Standard Webhooks specification (standard-webhooks/standard-webhooks, spec).
+SPEC_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+SPEC_ID = "msg_p5jXN8AQM9LWM0D4loKWxJek"
+SPEC_TIMESTAMP = 1614265330
+SPEC_BODY = b'{"test": 2432232314}'
+SPEC_SIGNATURE = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+
+
+def test_signing_matches_the_specifications_example():
+    from app.channels.connectors.webhook import sign
+
+    assert sign(SPEC_SECRET, SPEC_ID, SPEC_TIMESTAMP, SPEC_BODY) == SPEC_SIGNATURE
+
+
+def test_a_secret_that_is_not_base64_or_empty_is_refused():
+    from app.channels.connectors.webhook import sign
+
+    for secret in ("whsec_", "whsec_not*base64"):
+        with pytest.raises(ValueError):
+            sign(secret, SPEC_ID, SPEC_TIMESTAMP, SPEC_BODY)

@@ -82,3 +82,30 @@ def test_notifications_written_before_rendering_at_display_time_stay_readable(em
         assert note.link == "/review/messages/1" and isinstance(note.user, User)
         db.session.remove()
         db.engine.dispose()
+
+
+
+def test_after_upgrade_the_database_refuses_a_status_outside_its_enum(empty_database_url):
+    from sqlalchemy.exc import IntegrityError
+
+    app = make_test_app(empty_database_url)
+    with app.app_context():
+        upgrade()
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO organisations (id, name, slug, time_zone, default_language, created_at)"
+                    " VALUES (1, 'Check NGO', 'check-ngo', 'UTC', 'en', CURRENT_TIMESTAMP)"
+                )
+            )
+        insert = (
+            "INSERT INTO campaigns (organisation_id, title, goal, audience, mode, strategies, tone_notes,"
+            " languages, platforms, hashtags, status, requires_partner_approval, created_at, updated_at)"
+            " VALUES (1, 't', 'g', '', 'broadcast', '[]', '', '[]', '[]', '[]', :status, FALSE,"
+            " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+        )
+        with db.engine.begin() as connection:
+            connection.execute(text(insert), {"status": "active"})
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(text(insert), {"status": "sort_of_active"})
+        db.engine.dispose()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.audit.models import AuditEvent
+from app.drafting.diff import DiffPart, word_diff
 from app.drafting.models import Approval, MessageStatus, VersionSource
 from app.extensions import db
 from app.review import services
-from app.review.presenters import word_diff
 from tests.review.conftest import CLEAN_TEXTS
 
 FIRST = "Our town is stronger when neighbours look out for each other."
@@ -135,9 +135,9 @@ def test_the_diff_is_escaped(client, auth, make_message, staff, lead, edit):
 
 def test_word_diff_marks_words():
     assert word_diff("a calm day", "a bright calm day") == [
-        ("same", "a "),
-        ("added", "bright "),
-        ("same", "calm day"),
+        DiffPart("equal", "a "),
+        DiffPart("insert", "bright "),
+        DiffPart("equal", "calm day"),
     ]
 
 

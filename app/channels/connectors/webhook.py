@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import json
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from standardwebhooks.webhooks import EmptyWebhookSecretError, Webhook
 
 from app.channels.connectors.base import (
     AuthError,
@@ -31,11 +31,12 @@ def generate_webhook_secret() -> str:
 
 
 def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
-    """The `webhook-signature` value for one delivery."""
-    key = base64.b64decode(secret.removeprefix(WHSEC_PREFIX))
-    signed = f"{msg_id}.{timestamp}.".encode() + body
-    digest = hmac.new(key, signed, hashlib.sha256).digest()
-    return "v1," + base64.b64encode(digest).decode()
+    """The `webhook-signature` value for one delivery (the standardwebhooks library signs)."""
+    try:
+        webhook = Webhook(secret)
+    except EmptyWebhookSecretError:
+        raise ValueError("empty webhook secret") from None
+    return webhook.sign(msg_id, datetime.fromtimestamp(timestamp, UTC), body.decode())
 
 
 class WebhookConnector(Connector):
