@@ -21,7 +21,7 @@ from app.campaigns import views as campaigns_views
 from app.channels import views as channels_views
 from app.channels.cli import rotate_keys_command
 from app.cli import create_user_command, dispatch_command, seed_demo_command, worker_command
-from app.common import bounds
+from app.common import bounds, labels
 from app.common.time import localtime
 from app.config import LANGUAGES, load_config, require_compiled_catalogues
 from app.drafting import views as drafting_views
@@ -158,6 +158,10 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["translated"] = translated
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.globals["post_status_label"] = post_status_label
+    app.jinja_env.filters["label"] = labels.label
+    app.jinja_env.filters["labels"] = labels.labels
+    app.jinja_env.filters["audit_details"] = labels.audit_details
+    app.jinja_env.filters["when"] = labels.when
 
 
 def include_in_migrations(obj, name: str | None, type_: str, reflected: bool, compare_to) -> bool:

@@ -101,7 +101,9 @@ def _validate(platform: str, fields: ChannelFields) -> ChannelFields:
     }
     for setting in spec.settings:
         if setting.name not in fields.settings:
-            raise ChannelError(_("This platform needs: %(name)s.", name=_(setting.label)), field=setting.name)
+            raise ChannelError(
+                _("This platform needs: %(name)s.", name=str(setting.label)), field=setting.name
+            )
     if "url" in fields.settings:
         fields.settings["url"] = check_url(fields.settings["url"], field_name="url")
     if fields.min_spacing_minutes < 0 or (fields.daily_cap is not None and fields.daily_cap < 1):
@@ -117,7 +119,7 @@ def _clean_credentials(platform: str, credentials: dict[str, str]) -> dict[str, 
     missing = [f.label for f in spec.credentials if not cleaned.get(f.name)]
     if missing:
         raise ChannelError(
-            _("This platform needs: %(name)s.", name=", ".join(_(m) for m in missing)), field="secret"
+            _("This platform needs: %(name)s.", name=", ".join(str(m) for m in missing)), field="secret"
         )
     return cleaned
 

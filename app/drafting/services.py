@@ -23,6 +23,7 @@ from app.campaigns.models import Campaign, CampaignStatus
 from app.campaigns.strategies import STRATEGIES, allowed_strategies
 from app.campaigns.visibility import visible_to
 from app.checks import CheckReport, TrendContext, lengths, reading_ease, run_checks
+from app.common.labels import labels
 from app.drafting.drafters import make_drafter
 from app.drafting.grounding import select_facts
 from app.drafting.llm import (
@@ -483,8 +484,8 @@ def _check_choices(
         raise DraftInputError(
             _(
                 "These strategies are not allowed here: %(refused)s. Allowed: %(allowed)s.",
-                refused=", ".join(refused),
-                allowed=", ".join(allowed),
+                refused=labels(refused, "strategy"),
+                allowed=labels(allowed, "strategy"),
             )
         )
     if language not in LANGUAGES:

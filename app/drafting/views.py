@@ -29,10 +29,12 @@ from app.drafting.forms import (
     TranslateForm,
 )
 from app.drafting.llm import DraftingError
-from app.drafting.models import Message
+from app.drafting.models import Message, MessageStatus, MessageVersion
+from app.drafting.previews import PREVIEW_PLATFORMS, previews_for
 from app.drafting.provenance import provenance
 from app.drafting.second_pass import RULE_LABELS
 from app.extensions import db
+from app.notifications import discard_pending_emails
 from app.platforms import TABLE as PLATFORM_TABLE
 from app.platforms import label as platform_label
 from app.review import services as review_services
@@ -82,7 +84,9 @@ def draft(campaign_id: int):
         error=error,
         is_offline=not settings.is_configured,
         model=settings.model,
-        allowed=_allowed_by_trend(campaign),
+        allowed=(allowed := _allowed_by_trend(campaign)),
+        trends_allowing={key: [t.id for t, keys in allowed if key in keys] for key in STRATEGIES},
+        chosen_allowed=next((keys for t, keys in allowed if t.id == form.trend_id.data), []),
     )
 
 
@@ -144,6 +148,7 @@ def save(message_id: int):
     variants = _posted_variants(message)
     if not form.validate_on_submit():
         return _render_editor(message, edit_form=form, variants=variants), 422
+    was_in_review = message.status == MessageStatus.IN_REVIEW
     try:
         version = services.save_human_edit(
             message, text=form.text.data, variants=variants, actor=current_user
@@ -152,7 +157,11 @@ def save(message_id: int):
         db.session.rollback()
         form.text.errors.append(str(error))
         return _render_editor(message, edit_form=form, variants=variants), 422
+    if was_in_review and version is not None:
+        review_services.tell_reviewers_of_withdrawal(message, current_user)
     db.session.commit()
+    if request.form.get("then") == "submit":
+        return _submit_after_save(message, version)
     if version is None:
         flash(_("Nothing changed, so no new version was saved."), "info")
     elif version.has_errors:
@@ -165,6 +174,27 @@ def save(message_id: int):
         )
     else:
         flash(_("Saved as version %(num)d.", num=version.number), "success")
+    # Back where the person was: the next step after saving is the checks and the submit button.
+    return redirect(url_for("drafting.editor", message_id=message.id, _anchor="checks"))
+
+
+def _submit_after_save(message: Message, version: MessageVersion | None):
+    """ "Save and submit": the saved text goes to review at once when the checks are clear."""
+    if version is not None and version.has_errors:
+        flash(
+            _("Saved as version %(num)d, not submitted: fix the errors marked in red.", num=version.number),
+            "error",
+        )
+        return redirect(url_for("drafting.editor", message_id=message.id, _anchor="checks"))
+    try:
+        review_services.submit(message, current_user)
+    except review_services.ReviewError as error:
+        db.session.rollback()
+        discard_pending_emails()
+        flash(str(error), "error")
+        return redirect(url_for("drafting.editor", message_id=message.id, _anchor="checks"))
+    db.session.commit()
+    flash(_("Saved and sent for review. The leads have been told."), "success")
     return redirect(url_for("drafting.editor", message_id=message.id))
 
 
@@ -191,7 +221,8 @@ def check(message_id: int):
         "drafting/_live_checks.html",
         message=message,
         actions=services.available_actions(message),
-        results=_with_segments(results),
+        results=(shown := _with_segments(results)),
+        findings=unique_findings(shown),
         channel_lengths=_channel_lengths(message, text, variants),
         live_errors=any(r.has_errors for r in results),
         is_unsaved=is_unsaved,
@@ -358,8 +389,10 @@ def _render_editor(message: Message, **overrides: Any) -> str:
         "version": version,
         "variants": variants,
         "platforms": platforms,
+        "previews": _previews(message, platforms, variants),
         "platform_labels": {key: row.label for key, row in PLATFORM_TABLE.items()},
-        "results": _with_segments(results),
+        "results": (shown := _with_segments(results)),
+        "findings": unique_findings(shown),
         "channel_lengths": _channel_lengths(message, message.text, variants),
         "edit_form": edit_form,
         "adapt_form": adapt_form,
@@ -414,6 +447,26 @@ def _channel_lengths(message: Message, text: str, variants: dict[str, str]) -> l
         if takes_part(c.organisation_id, campaign)
     )
     return [m for m in measured if m is not None]
+
+
+def _previews(message: Message, platforms: list[str], variants: dict[str, str]):
+    """The saved text as the campaign's platforms show it; all three previewable ones when none is chosen."""
+    shown = [p for p in platforms if p in PREVIEW_PLATFORMS] or list(PREVIEW_PLATFORMS)
+    return previews_for({p: variants.get(p) or message.text for p in shown})
+
+
+def unique_findings(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each finding once, with the platforms it concerns (none listed when it concerns them all)."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for result in results:
+        for finding in result["findings"]:
+            key = (finding.get("code", ""), finding.get("message", ""))
+            entry = found.setdefault(key, {**finding, "platforms": []})
+            entry["platforms"].append(result["label"])
+    for entry in found.values():
+        if len(entry["platforms"]) == len(results):
+            entry["platforms"] = []
+    return sorted(found.values(), key=lambda f: f.get("severity") != "error")
 
 
 def _posted_variants(message: Message) -> dict[str, str]:

@@ -19,6 +19,7 @@ class NotificationKind(StrEnum):
     POST_PARTNER_ANSWER = "post_partner_answer"
     CHANNEL_NEEDS_REAUTH = "channel_needs_reauth"
     POST_UNKNOWN_OUTCOME = "post_unknown_outcome"
+    REVIEW_WITHDRAWN = "review_withdrawn"
 
 
 # The words people read for a message's review state (review.services.status_label reads these).
@@ -56,7 +57,9 @@ def _review_requested(params: dict[str, Any]) -> tuple[str, str]:
 
 def _decision(subject: Callable[..., str]) -> Callable[[dict[str, Any]], tuple[str, str]]:
     def render(params: dict[str, Any]) -> tuple[str, str]:
-        body = gettext("%(name)s decided: %(state)s.", name=_p(params, "actor"), state=state_label(_p(params, "state")))
+        body = gettext(
+            "%(name)s decided: %(state)s.", name=_p(params, "actor"), state=state_label(_p(params, "state"))
+        )
         comment = _p(params, "comment")
         return subject(_p(params, "title")), body + ("\n\n" + comment if comment else "")
 
@@ -94,6 +97,17 @@ def _unknown_outcome(params: dict[str, Any]) -> tuple[str, str]:
     )
 
 
+def _review_withdrawn(params: dict[str, Any]) -> tuple[str, str]:
+    return (
+        gettext("Back to draft: %(title)s", title=_p(params, "title")),
+        gettext(
+            "%(name)s edited this message while it waited for review, so it left the review queue. "
+            "It comes back when it is submitted again.",
+            name=_p(params, "actor"),
+        ),
+    )
+
+
 RENDERERS: dict[NotificationKind, Callable[[dict[str, Any]], tuple[str, str]]] = {
     NotificationKind.REVIEW_REQUESTED: _review_requested,
     NotificationKind.APPROVED: _decision(lambda title: gettext("Approved: %(title)s", title=title)),
@@ -106,6 +120,7 @@ RENDERERS: dict[NotificationKind, Callable[[dict[str, Any]], tuple[str, str]]] =
     NotificationKind.POST_PARTNER_ANSWER: _partner_answer,
     NotificationKind.CHANNEL_NEEDS_REAUTH: _needs_reauth,
     NotificationKind.POST_UNKNOWN_OUTCOME: _unknown_outcome,
+    NotificationKind.REVIEW_WITHDRAWN: _review_withdrawn,
 }
 
 

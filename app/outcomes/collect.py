@@ -22,6 +22,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 from flask import current_app
 from sqlalchemy import insert, literal, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.channels.connectors.base import (
     AuthError,
@@ -205,8 +206,12 @@ READERS: dict[str, Reader] = {"mastodon": read_mastodon, "bluesky": read_bluesky
 def collect_engagement(*, now: datetime | None = None, limit: int = 200) -> CollectReport:
     """One pass: start tracking new posts, then read the due ones within each server's budget."""
     now = now or utcnow()
-    report = CollectReport(started_tracking=start_tracking(now))
-    db.session.commit()
+    report = CollectReport()
+    try:
+        report.started_tracking = start_tracking(now)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # another worker started tracking the same posts at this moment
     meter = RequestMeter(budget=int(current_app.config["COUNTERPOINT_ENGAGEMENT_REQUESTS_PER_PASS"]), now=now)
     for tracker_id, channel_id in _due(now, limit):
         channel = db.session.get(Channel, channel_id)

@@ -56,6 +56,12 @@ class RescheduleForm(_TimeChoice):
     )
 
 
+class MoveForm(FlaskForm):
+    """The calendar's "move to…": a new time for a queued post, in the organisation's time zone."""
+
+    at = DateTimeLocalField(_l("Move to"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+
+
 class DeclineForm(FlaskForm):
     reason = TextAreaField(
         _l("Why you decline"),

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
@@ -18,14 +19,23 @@ from app.campaigns.models import Campaign
 from app.campaigns.visibility import takes_part, visible_campaigns
 from app.channels.models import Channel
 from app.common.bounds import in_date_range
+from app.common.labels import when
 from app.common.pagination import paginate
 from app.common.redirects import local_target
 from app.common.time import utcnow
 from app.drafting.models import Message, MessageStatus
+from app.drafting.previews import previews_for
 from app.extensions import db, limiter
-from app.publishing import bp, calendar, services
+from app.publishing import bp, calendar, moving, services
 from app.publishing.dispatch import recheck, reconcile
-from app.publishing.forms import DeclineForm, MarkPostedForm, PauseForm, RescheduleForm, ScheduleForm
+from app.publishing.forms import (
+    DeclineForm,
+    MarkPostedForm,
+    MoveForm,
+    PauseForm,
+    RescheduleForm,
+    ScheduleForm,
+)
 from app.publishing.models import CalendarFeed, Post, PostStatus
 
 
@@ -166,6 +176,30 @@ def reschedule(post_id: int):
         "success",
     )
     return redirect(url_for("publishing.post_detail", post_id=post.id))
+
+
+@bp.route("/posts/<int:post_id>/move", methods=["POST"])
+@role_required(Role.LEAD)
+def move(post_id: int):
+    """The calendar's keyboard "move to…": a new slot for a queued post, under the channel's rules."""
+    post = _visible_post_or_404(post_id)
+    form = MoveForm()
+    back = url_for(
+        "publishing.calendar", view=request.form.get("view", "week"), date=request.form.get("date")
+    )
+    if not form.validate_on_submit():
+        flash(_("Choose the new date and time."), "error")
+        return redirect(back)
+    at = form.at.data.replace(tzinfo=ZoneInfo(current_user.organisation.time_zone))
+    try:
+        moving.move_post(post, actor=current_user, at=at)
+    except services.PublishingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(back)
+    db.session.commit()
+    flash(_("Moved to %(when)s.", when=when(post.scheduled_at)), "success")
+    return redirect(back)
 
 
 @bp.route("/posts/<int:post_id>/cancel", methods=["POST"])
@@ -341,9 +375,14 @@ def schedule(message_id: int):
             notifications.send_pending_emails()
             waiting = sum(p.status == PostStatus.AWAITING_PARTNER for p in created)
             flash(
-                _("Scheduled on %(n)d channel(s).", n=len(created))
+                ngettext("Scheduled on %(num)d channel.", "Scheduled on %(num)d channels.", len(created))
                 + (
-                    " " + _("%(n)d wait(s) for the partner organisation to accept.", n=waiting)
+                    " "
+                    + ngettext(
+                        "%(num)d waits for the partner organisation to accept.",
+                        "%(num)d wait for the partner organisation to accept.",
+                        waiting,
+                    )
                     if waiting
                     else ""
                 ),
@@ -359,7 +398,16 @@ def schedule(message_id: int):
         lengths=services.channel_lengths(message, channels),
         approved=approved,
         zone=zone,
+        previews=_previews(message, channels) if approved else [],
     )
+
+
+def _previews(message: Message, channels: list[Channel]):
+    """The approved text as each channel's platform will show it (the variant a channel gets, if any)."""
+    version = message.current_version
+    if version is None:
+        return []
+    return previews_for({p: services.frozen_text(version, p) for c in channels if (p := c.platform)})
 
 
 # ---------------------------------------------------------------- calendar
@@ -399,6 +447,7 @@ def calendar_page():
         campaigns=_campaigns(),
         zone=zone,
         feed=feed,
+        can_move=lambda post: moving.can_move(current_user, post),
     ), status
 
 

@@ -509,6 +509,17 @@ def _notify_review_requested(message: Message, actor: User) -> None:
     )
 
 
+def tell_reviewers_of_withdrawal(message: Message, actor: User) -> None:
+    """An edit took a message out of the review queue: the leads who could review it are told."""
+    notify(
+        eligible_reviewers(message),
+        kind=NotificationKind.REVIEW_WITHDRAWN,
+        params={"title": _title(message), "actor": actor.name},
+        link=_message_link(message),
+        exclude=actor,
+    )
+
+
 def _notify_decision(message: Message, actor: User, kind: str, comment: MessageComment | None = None) -> None:
     params = {
         "title": _title(message),

@@ -307,6 +307,8 @@ def _decide(message: Message, name: str, form, action: Callable[[], object], fie
         return _render_message(message, {name: form}, 422)
     _commit()
     flash(_decision_message(message, name), "success")
+    if message.status == MessageStatus.APPROVED:  # the next step is scheduling: the page offers it
+        return redirect(url_for("review.message", message_id=message.id))
     return redirect(url_for("review.queue"))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -13,6 +13,8 @@ from wtforms.validators import DataRequired, Length
 
 from app.extensions import db
 from app.trends import bp, importing, uploads
+
+FINISHED_IMPORTS = "finished_imports"  # session key: this person's last imported upload tokens
 
 
 class UploadForm(FlaskForm):
@@ -63,9 +65,10 @@ def import_upload():
 
 
 def _load_table(token: str):
+    """The stored upload and its table, or None when it is gone (imported, expired) or not this person's."""
     upload = uploads.load(token, user_id=current_user.id)
     if upload is None or upload.organisation_id != current_user.organisation_id:
-        abort(404)
+        return None
     limit = current_app.config["COUNTERPOINT_IMPORT_MAX_BYTES"]
     return upload, importing.read_table(upload.data, upload.filename, max_bytes=limit)
 
@@ -95,7 +98,14 @@ def _options_from_request(table: importing.Table, shape: str) -> importing.Impor
 @bp.route("/import/<token>", methods=["GET", "POST"])
 @login_required
 def import_map(token: str):
-    upload, table = _load_table(token)
+    loaded = _load_table(token)
+    if loaded is None and token in session.get(FINISHED_IMPORTS, []):
+        # Back or refresh after importing: the file is gone once imported; say so rather than 404.
+        flash(_("This import is finished. The trends board shows what was imported."), "info")
+        return redirect(url_for("trends.index"))
+    if loaded is None:
+        abort(404)
+    upload, table = loaded
     values = request.form if request.method == "POST" else request.args
     shape = values.get("shape", "trend")
     shape = shape if shape in importing.SHAPES else "trend"
@@ -109,6 +119,7 @@ def import_map(token: str):
         db.session.commit()
         if result.imported:
             uploads.discard(token)
+            session[FINISHED_IMPORTS] = [*session.get(FINISHED_IMPORTS, [])[-9:], token]
             flash(
                 _(
                     "Imported: %(created)d new and %(updated)d updated trends.",

@@ -173,6 +173,7 @@ class ImportPlan:
     total_rows: int
     errors: list[RowError]
     trends: list[TrendPlan]
+    ignored_columns: list[str] = field(default_factory=list)  # in the file, mapped to nothing: not imported
 
     @property
     def error_rows(self) -> list[int]:
@@ -425,12 +426,17 @@ def remember_mapping(organisation: Organisation, shape: str, mapping: dict[str, 
 def plan_import(organisation: Organisation, table: Table, options: ImportOptions) -> ImportPlan:
     """Check every row against the mapping and group them into trends; writes nothing."""
     errors = _mapping_errors(table, options)
+    ignored = [column for column in table.columns if column not in options.mapping.values()]
     if errors:
-        return ImportPlan(options=options, total_rows=len(table.rows), errors=errors, trends=[])
+        return ImportPlan(
+            options=options, total_rows=len(table.rows), errors=errors, trends=[], ignored_columns=ignored
+        )
     planner = _plan_trend_rows if options.shape == "trend" else _plan_post_rows
     plans, row_errors = planner(table, options)
     _find_existing(organisation, plans)
-    return ImportPlan(options=options, total_rows=len(table.rows), errors=row_errors, trends=plans)
+    return ImportPlan(
+        options=options, total_rows=len(table.rows), errors=row_errors, trends=plans, ignored_columns=ignored
+    )
 
 
 def _mapping_errors(table: Table, options: ImportOptions) -> list[RowError]:
@@ -575,6 +581,8 @@ def _check_post(row: dict[str, Any], options: ImportOptions) -> tuple[dict[str, 
     post["url"] = str(_value(row, mapping, "url") or "") or None
     if not post["text"] and not post["url"]:
         problems["text"] = _("The post has neither text nor link.")
+    elif mapping.get("text") and not post["text"].strip():
+        problems["text"] = _("The post text is empty: evidence needs the words that were posted.")
     if post["url"] and not URL.match(post["url"]):
         problems["url"] = _("“%(value)s” is not an http(s) link.", value=post["url"][:60])
     for target, field_name in (("platform", "platforms"), ("language", "languages"), ("country", "regions")):

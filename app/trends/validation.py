@@ -10,6 +10,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
+from babel import Locale
 from flask_babel import gettext as _
 
 from app.common import limits
@@ -51,6 +52,12 @@ def split_list(value: Any) -> list[str]:
     return list(seen)
 
 
+def _known_language(tag: str) -> bool:
+    """The tag's primary subtag is a language CLDR knows (so "xx-notalang" is refused)."""
+    primary = tag.split("-")[0]
+    return primary in Locale("en").languages or primary in ("und", "mul")
+
+
 def _language_tag(tag: str) -> str:
     """fr_be → fr-BE: primary language lower-case, 2-letter region upper-case."""
     first, *rest = tag.replace("_", "-").split("-")
@@ -75,7 +82,7 @@ def _normalise(field: str, items: list[str]) -> tuple[list[str], str | None]:
     if field == "languages":
         items = [item.replace("_", "-") for item in items]
         items = [_language_tag(item) for item in items]
-        bad = [i for i in items if not LANGUAGE_TAG.match(i)]
+        bad = [i for i in items if not LANGUAGE_TAG.match(i) or not _known_language(i)]
         return items, (
             _("Use BCP-47 language tags such as en, fr or fr-BE (not “%(value)s”).", value=bad[0])
             if bad

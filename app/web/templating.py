@@ -10,6 +10,7 @@ from flask_login import current_user
 from app.publishing.context import dashboard_card, pause_banner
 from app.review.context import unread_notifications
 from app.web.navigation import admin_nav_items, nav_items
+from app.web.waiting import waiting_card
 
 
 def template_context() -> dict[str, Any]:
@@ -21,6 +22,7 @@ def template_context() -> dict[str, Any]:
         context.update(unread_notifications())
         context.update(pause_banner())
         context.update(dashboard_card())
+        context.update(waiting_card())
     return context
 
 

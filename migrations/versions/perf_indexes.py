@@ -3,7 +3,7 @@
 The growth columns start empty (growth_on NULL): the first board sorted by growth fills them.
 
 Revision ID: perf01
-Revises: structure02
+Revises: mastodon01
 Create Date: 2026-11-29 12:03:37.046365
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'perf01'
-down_revision = 'structure02'
+down_revision = 'mastodon01'
 branch_labels = None
 depends_on = None
 

@@ -30,7 +30,11 @@ def test_posts_page_shows_attempts_and_the_remote_link(
     listing = client.get("/publishing/posts?status=posted").get_data(as_text=True)
     assert post.remote_url in listing
     page = client.get(f"/publishing/posts/{post.id}").get_data(as_text=True)
-    assert "server_error" in page and "posted" in page and "something went wrong" in page
+    assert (
+        "platform error (may have been posted)" in page
+        and "posted" in page
+        and "something went wrong" in page
+    )
     assert client.get("/publishing/posts?status=failed").get_data(as_text=True).count(post.remote_url) == 0
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
 
 from app.channels.connectors.base import ChannelConfig, Connector
 from app.channels.connectors.bluesky import BlueskyConnector
@@ -18,8 +21,8 @@ class FieldSpec:
     """One form field of a channel: stored encrypted when secret."""
 
     name: str
-    label: str
-    help: str = ""
+    label: Any  # a lazy translation
+    help: Any = ""
     secret: bool = False
 
 
@@ -28,7 +31,7 @@ class ConnectorSpec:
     """What the channel form asks for one platform."""
 
     platform: str
-    label: str
+    label: Any  # a lazy translation, or a platform's own name
     credentials: tuple[FieldSpec, ...]
     settings: tuple[FieldSpec, ...]
     server_url: str  # "required", "optional" (a default exists) or "unused"
@@ -58,8 +61,8 @@ CONNECTOR_SPECS: dict[str, ConnectorSpec] = {
         credentials=(
             FieldSpec(
                 "access_token",
-                "Access token",
-                "Preferences → Development → New application, scope write:statuses and read:accounts.",
+                _l("Access token"),
+                _l("Preferences → Development → New application, scope write:statuses and read:accounts."),
                 secret=True,
             ),
         ),
@@ -73,8 +76,8 @@ CONNECTOR_SPECS: dict[str, ConnectorSpec] = {
         credentials=(
             FieldSpec(
                 "app_password",
-                "App password",
-                "Settings → Privacy and security → App passwords. Never the account password.",
+                _l("App password"),
+                _l("Settings → Privacy and security → App passwords. Never the account password."),
                 secret=True,
             ),
         ),
@@ -88,11 +91,16 @@ CONNECTOR_SPECS: dict[str, ConnectorSpec] = {
         label="Telegram",
         credentials=(
             FieldSpec(
-                "bot_token", "Bot token", "From @BotFather; add the bot as a channel admin.", secret=True
+                "bot_token",
+                _l("Bot token"),
+                _l("From @BotFather; add the bot as a channel admin."),
+                secret=True,
             ),
         ),
         settings=(
-            FieldSpec("chat_id", "Chat id", "@channelusername or the numeric id such as -1001234567890."),
+            FieldSpec(
+                "chat_id", _l("Chat id"), _l("@channelusername or the numeric id such as -1001234567890.")
+            ),
         ),
         server_url="optional",
         handle="unused",
@@ -100,22 +108,24 @@ CONNECTOR_SPECS: dict[str, ConnectorSpec] = {
     ),
     "webhook": ConnectorSpec(
         platform="webhook",
-        label="Webhook",
+        label=_l("Webhook"),
         credentials=(
             FieldSpec(
                 "secret",
-                "Signing secret",
-                "whsec_… (Standard Webhooks); generated for you if left empty.",
+                _l("Signing secret"),
+                _l("whsec_… (Standard Webhooks); generated for you if left empty."),
                 secret=True,
             ),
         ),
-        settings=(FieldSpec("url", "Webhook URL", "https:// address that receives signed POST requests."),),
+        settings=(
+            FieldSpec("url", _l("Webhook URL"), _l("https:// address that receives signed POST requests.")),
+        ),
         server_url="unused",
         handle="unused",
     ),
     "manual": ConnectorSpec(
         platform="manual",
-        label="Manual (posted by a person)",
+        label=_l("Manual (posted by a person)"),
         credentials=(),
         settings=(),
         server_url="unused",

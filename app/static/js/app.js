@@ -12,6 +12,20 @@ document.addEventListener("click", (event) => {
     button.textContent = button.dataset.copied || "Copied";
   }
 });
+// Draft form: the strategy boxes and the severity note follow the chosen trend's severity gate.
+document.addEventListener("change", (event) => {
+  const select = event.target.closest("select[data-strategy-gate]");
+  if (!select) return;
+  const trend = select.value;
+  document.querySelectorAll(`#${select.dataset.strategyGate} input[data-trends]`).forEach((box) => {
+    const allowed = box.dataset.trends.split(" ").includes(trend);
+    box.disabled = !allowed;
+    if (!allowed) box.checked = false;
+  });
+  document.querySelectorAll(".severity-note[data-trend]").forEach((note) => {
+    note.hidden = note.dataset.trend !== trend;
+  });
+});
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
 });
