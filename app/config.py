@@ -44,6 +44,9 @@ class Defaults:
     COUNTERPOINT_IMPORT_FOLDER = None  # default: instance/imports
     COUNTERPOINT_CONNECTOR_TIMEOUT = 10.0
     COUNTERPOINT_DISPATCH_THREADS = 4
+    COUNTERPOINT_LEASE_SECONDS = 120  # a claim on a post or a channel lapses after this without renewal
+    COUNTERPOINT_RETRY_BASE_SECONDS = 30.0  # backoff after a 5xx or timeout: full jitter, doubling, 30 min cap
+    COUNTERPOINT_PASS_SECONDS = 30.0  # one dispatch pass keeps serving due posts at most this long
     PAGE_SIZE = 25
     PASSWORD_HASHER = "argon2id"  # noqa: S105  # nosec B105 (a hasher name, not a password)
     SMTP_HOST = None
@@ -70,6 +73,8 @@ ENVIRONMENT = {
     "COUNTERPOINT_CONNECTOR_TIMEOUT": float,
     "COUNTERPOINT_IMPORT_MAX_BYTES": int,
     "COUNTERPOINT_DISPATCH_THREADS": int,
+    "COUNTERPOINT_LEASE_SECONDS": float,
+    "COUNTERPOINT_RETRY_BASE_SECONDS": float,
     "COUNTERPOINT_ALLOW_PRIVATE_URLS": lambda v: v.lower() in {"1", "true", "yes"},
     "COUNTERPOINT_REQUIRE_MFA": lambda v: v.lower() in {"1", "true", "yes"},
     "RATELIMIT_STORAGE_URI": str,

@@ -30,7 +30,7 @@ def init_app(app: Flask) -> None:
     for provider in (context.pause_banner, context.dashboard_card):
         if provider not in templating.CONTEXT_PROVIDERS:
             templating.CONTEXT_PROVIDERS.append(provider)
-    for task in (dispatch.sweep_task, dispatch.dispatch_task):
+    for task in (dispatch.sweep_task, dispatch.release_holds_task, dispatch.dispatch_task):
         if task not in worker.TICK_TASKS:
             worker.TICK_TASKS.append(task)
     if dispatch.oldest_overdue not in health.OVERDUE_PROBES:

@@ -102,6 +102,9 @@ class Connector(ABC):
 
     platform: str = ""
     dedupe_window: timedelta | None = None
+    # Whether find_copies can tell "certainly absent" (the worker looks before any re-send).
+    supports_lookup: bool = False
+    supports_delete: bool = False
 
     def __init__(self, config: ChannelConfig) -> None:
         self.config = config
@@ -117,6 +120,14 @@ class Connector(ABC):
     def find_existing(self, req: PublishRequest) -> PublishResult | None:
         """Look up a post sent earlier with this request, if the platform allows it."""
         return None
+
+    def find_copies(self, req: PublishRequest) -> list[PublishResult]:
+        """Every post on the account that is this request, oldest first; [] means certainly absent."""
+        return [r] if (r := self.find_existing(req)) else []
+
+    def delete(self, remote_id: str) -> None:
+        """Remove a post from the platform (an extra copy a person chose to delete)."""
+        raise Rejected("This platform does not let us delete posts; remove the copy by hand.")
 
     def character_limit(self) -> int | None:
         """Return the account's text limit when the platform publishes one."""

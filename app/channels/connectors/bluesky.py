@@ -81,6 +81,7 @@ class BlueskyConnector(Connector):
     platform = "bluesky"
     # The rkey is derived from the key: a re-send collides instead of duplicating.
     dedupe_window = timedelta(days=3650)
+    supports_lookup = True
 
     def publish(self, req: PublishRequest) -> PublishResult:
         """Create the post record under its deterministic rkey."""

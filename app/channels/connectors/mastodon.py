@@ -48,6 +48,7 @@ class MastodonConnector(Connector):
 
     platform = "mastodon"
     dedupe_window = timedelta(hours=1)
+    supports_lookup = True
 
     def publish(self, req: PublishRequest) -> PublishResult:
         """Post a public status; the same idempotency key returns the same status."""
