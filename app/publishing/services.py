@@ -14,6 +14,7 @@ from sqlalchemy import Select, exists, or_, select, update
 from app.accounts.models import Organisation, Role, User
 from app.audit.services import record
 from app.campaigns.models import Campaign, campaign_partners
+from app.channels.connectors import ConnectorError
 from app.channels.models import Channel
 from app.common.time import utcnow
 from app.drafting.models import Message, MessageStatus, MessageVersion
@@ -554,9 +555,12 @@ def delete_extra_copy(copy: PostCopy, *, actor: User, connector, now: datetime |
         raise PublishingError(_("This copy is the post itself; only extra copies can be deleted."))
     if copy.deleted_at is not None:
         raise PublishingError(_("This copy was already deleted."))
-    if not connector.supports_delete:
+    if connector is None or not connector.supports_delete:
         raise PublishingError(_("This platform does not let us delete posts; remove the copy by hand."))
-    connector.delete(copy.remote_id)
+    try:
+        connector.delete(copy.remote_id)
+    except ConnectorError as error:
+        raise PublishingError(_("The platform refused: %(message)s", message=error.message)) from None
     copy.deleted_at, copy.deleted_by_id = now or utcnow(), actor.id
     db.session.flush()
     record("post.delete_copy", actor=actor, obj=post, details={"remote_id": copy.remote_id})

@@ -12,6 +12,9 @@ from sqlalchemy import select
 
 from app.accounts.models import Role
 from app.campaigns.models import Campaign
+from app.channels import services as channel_services
+from app.channels.connectors import get_connector
+from app.channels.crypto import CredentialError
 from app.channels.models import Channel
 from app.common.access import deny, get_or_404, role_required
 from app.common.pagination import paginate
@@ -21,7 +24,7 @@ from app.extensions import db, limiter
 from app.publishing import bp, calendar, services
 from app.publishing.dispatch import recheck, reconcile
 from app.publishing.forms import DeclineForm, MarkPostedForm, PauseForm, RescheduleForm, ScheduleForm
-from app.publishing.models import CalendarFeed, Post, PostStatus
+from app.publishing.models import CalendarFeed, Post, PostCopy, PostStatus
 
 
 def _visible_post_or_404(post_id: int) -> Post:
@@ -108,6 +111,8 @@ def _render_post(post: Post, *, reschedule_form: RescheduleForm | None = None, s
         "publishing/post.html",
         post=post,
         can_act=services.can_act(current_user, post),
+        can_mark=services.can_mark_posted(current_user, post),
+        can_delete_copies=bool(post.copies) and getattr(_connector_for(post), "supports_delete", False),
         can_reschedule=services.can_reschedule(current_user, post),
         mark_form=MarkPostedForm(),
         decline_form=DeclineForm(),
@@ -195,6 +200,28 @@ def check_again(post_id: int):
         "success" if outcome == "posted" else "warning",
     )
     return redirect(url_for("publishing.post_detail", post_id=post.id))
+
+
+def _connector_for(post: Post):
+    try:
+        return get_connector(channel_services.channel_config(post.channel))
+    except (CredentialError, ValueError):
+        return None
+
+
+@bp.route("/posts/<int:post_id>/copies/<int:copy_id>/delete", methods=["POST"])
+@login_required
+def delete_copy(post_id: int, copy_id: int):
+    post = _visible_post_or_404(post_id)
+    copy = db.session.get(PostCopy, copy_id)
+    if copy is None or copy.post_id != post.id:
+        abort(404)
+    connector = _connector_for(post)
+    return _run(
+        lambda: services.delete_extra_copy(copy, actor=current_user, connector=connector),
+        _("The extra copy is deleted from the platform."),
+        post,
+    )
 
 
 @bp.route("/posts/<int:post_id>/mark-posted", methods=["POST"])

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from app.extensions import db
-from app.publishing.dispatch import LEASE, dispatch_once, sweep_expired_leases
+from app.publishing.dispatch import dispatch_once, sweep_expired_leases
 from app.publishing.models import PostStatus
 from tests.fakes.webhook import FakeWebhookReceiver
 
@@ -88,7 +88,7 @@ def test_a_post_accepted_during_a_database_outage_is_published_once(
     stuck = db.session.get(type(post), post_id)
     assert stuck.status == PostStatus.SENDING  # known to be in flight, not lost
 
-    later = now + LEASE + timedelta(seconds=1)
+    later = now + timedelta(seconds=app.config["COUNTERPOINT_LEASE_SECONDS"] + 1)
     sweep_expired_leases(now=later)
     for step in range(3):
         dispatch_once(app, worker_id="w2", now=later + timedelta(seconds=step))
