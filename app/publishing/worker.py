@@ -6,6 +6,7 @@ import contextlib
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable
 
@@ -32,12 +33,33 @@ def beat(worker_id: str) -> None:
     db.session.commit()
 
 
+# Set-wide scans that need not run on every tick (seconds between runs, by task name): an idle tick
+# over a large history then costs a few indexed queries (issue 15).
+TASK_INTERVALS: dict[str, float] = {"expire_approvals_tick": 60.0}
+_last_run: dict[tuple[str, str], float] = {}
+
+
+def _due(worker_id: str, task: Callable[[], object]) -> bool:
+    name = getattr(task, "__name__", str(task))
+    every = TASK_INTERVALS.get(name)
+    if not every:
+        return True
+    now = time.monotonic()
+    last = _last_run.get((worker_id, name))
+    if last is not None and now - last < every:
+        return False
+    _last_run[(worker_id, name)] = now
+    return True
+
+
 def tick(app: Flask, worker_id: str) -> None:
     """One pass: heartbeat, then every registered task; a failing task never stops the worker."""
     with app.app_context():
         g.worker_id = worker_id  # tasks name their leases after the worker
         beat(worker_id)
         for task in TICK_TASKS:
+            if not _due(worker_id, task):
+                continue
             try:
                 task()
             except Exception:

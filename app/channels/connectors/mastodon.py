@@ -68,6 +68,11 @@ class MastodonConnector(Connector):
 
     def find_existing(self, req: PublishRequest) -> PublishResult | None:
         """Find a status with the same text among the account's recent statuses."""
+        copies = self.find_copies(req)
+        return copies[0] if copies else None
+
+    def find_copies(self, req: PublishRequest) -> list[PublishResult]:
+        """Every recent status of the account with the same text, oldest first."""
         with self._api() as (api, responses):
             account = self._call(api.account_verify_credentials, responses, creates=False)
 
@@ -77,13 +82,13 @@ class MastodonConnector(Connector):
             statuses = _raw_answer(responses, self._call(recent, responses, creates=False))
         wanted = _normalise(req.text)
         since = req.created_at - _RECONCILE_SLACK if req.created_at else None
-        # Oldest first: if a duplicate slipped through, report the original.
-        for status in reversed(statuses if isinstance(statuses, list) else []):
-            if since and _created_at(status) < since:
-                continue
-            if _normalise(_plain(status.get("content") or "")) == wanted:
-                return _result(status)
-        return None
+        # Oldest first: if a duplicate slipped through, the original is the post.
+        return [
+            _result(status)
+            for status in reversed(statuses if isinstance(statuses, list) else [])
+            if not (since and _created_at(status) < since)
+            and _normalise(_plain(status.get("content") or "")) == wanted
+        ]
 
     def character_limit(self) -> int | None:
         """Read configuration.statuses.max_characters from the instance.
