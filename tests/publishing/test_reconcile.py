@@ -36,7 +36,11 @@ def key_ignoring() -> Iterator[FakeMastodon]:
 @pytest.fixture
 def ignoring_channel(org, make_channel, key_ignoring):
     return make_channel(
-        org, "mastodon", name="Takahe", server_url=key_ignoring.url, credentials={"access_token": "test-token"}
+        org,
+        "mastodon",
+        name="Takahe",
+        server_url=key_ignoring.url,
+        credentials={"access_token": "test-token"},
     )
 
 
@@ -131,7 +135,11 @@ def test_a_rate_limit_holds_every_channel_on_that_server(
 ):
     first, second = (
         make_channel(
-            org, "mastodon", name=f"masto {n}", server_url=mastodon.url, credentials={"access_token": "test-token"}
+            org,
+            "mastodon",
+            name=f"masto {n}",
+            server_url=mastodon.url,
+            credentials={"access_token": "test-token"},
         )
         for n in range(2)
     )
