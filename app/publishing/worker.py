@@ -56,7 +56,11 @@ def tick(app: Flask, worker_id: str) -> None:
     """One pass: heartbeat, then every registered task; a failing task never stops the worker."""
     with app.app_context():
         g.worker_id = worker_id  # tasks name their leases after the worker
-        beat(worker_id)
+        try:
+            beat(worker_id)
+        except Exception:
+            db.session.rollback()  # the database may be restarting: the tasks below retry it
+            log.exception("worker %s could not record its heartbeat", worker_id)
         for task in TICK_TASKS:
             if not _due(worker_id, task):
                 continue
