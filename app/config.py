@@ -45,7 +45,9 @@ class Defaults:
     COUNTERPOINT_CONNECTOR_TIMEOUT = 10.0
     COUNTERPOINT_DISPATCH_THREADS = 4
     COUNTERPOINT_LEASE_SECONDS = 120  # a claim on a post or a channel lapses after this without renewal
-    COUNTERPOINT_RETRY_BASE_SECONDS = 30.0  # backoff after a 5xx or timeout: full jitter, doubling, 30 min cap
+    COUNTERPOINT_RETRY_BASE_SECONDS = (
+        30.0  # backoff after a 5xx or timeout: full jitter, doubling, 30 min cap
+    )
     COUNTERPOINT_PASS_SECONDS = 30.0  # one dispatch pass keeps serving due posts at most this long
     PAGE_SIZE = 25
     PASSWORD_HASHER = "argon2id"  # noqa: S105  # nosec B105 (a hasher name, not a password)

@@ -242,7 +242,7 @@ def dispatch_once(
 ) -> DispatchReport:
     """Serve every channel with due posts through a bounded pool, one sender per channel.
 
-    `now` fixes the clock (tests, `dispatch --once` replays); the worker passes None and each post is
+    `now` fixes the clock (tests); the worker passes None and each post is
     handled at the real time. The pass ends when nothing is due or after `budget` seconds.
     """
     clock: Callable[[], datetime] = (lambda: now) if now is not None else utcnow
@@ -998,8 +998,11 @@ def _tell_unknown(post: Post, detail: str) -> str:
     return "unknown_outcome"
 
 
-def reconcile(post: Post, *, connector: Connector | None = None, now: datetime | None = None) -> str:
-    """Settle an unknown outcome by looking the post up on the platform; tells people when it cannot."""
+def reconcile(
+    post: Post, *, connector: Connector | None = None, now: datetime | None = None, tell: bool = True
+) -> str:
+    """Settle an unknown outcome by looking the post up on the platform; tells people when it cannot
+    (`tell=False` when a person asked and reads the answer on the page)."""
     now = now or utcnow()
     try:
         connector = connector or get_connector(channel_services.channel_config(post.channel))
@@ -1013,6 +1016,9 @@ def reconcile(post: Post, *, connector: Connector | None = None, now: datetime |
         return _record_posted(post.id, attempt_id, copies, now, outcome="found")
     if copies is not None:
         _lookup_attempt(post.id, "reconcile", now, "absent")
+    if not tell:
+        db.session.commit()
+        return "unknown_outcome"
     return _tell_unknown(post, detail)
 
 

@@ -192,12 +192,12 @@ def check_again(post_id: int):
     post = _visible_post_or_404(post_id)
     if post.status != PostStatus.UNKNOWN_OUTCOME or not services.can_act(current_user, post):
         abort(403)
-    outcome = reconcile(post)
+    outcome = reconcile(post, tell=False)
     flash(
         _("Found on the platform: the post is recorded as posted.")
-        if outcome == "posted"
+        if outcome in ("found", "duplicates_found")
         else _("Not found on the platform. Check by hand, then record what you see."),
-        "success" if outcome == "posted" else "warning",
+        "success" if outcome in ("found", "duplicates_found") else "warning",
     )
     return redirect(url_for("publishing.post_detail", post_id=post.id))
 

@@ -214,3 +214,20 @@ def test_one_sender_per_channel_until_its_lease_runs_out(app, platform_channel, 
     assert lock_channel(channel.id, "w2", now + lease + timedelta(seconds=1))  # w1 died: taken over
     unlock_channel(channel.id, "w2")
     assert lock_channel(channel.id, "w1", now)
+
+
+def test_check_again_finds_the_post_and_says_so(
+    client, auth, platform_channel, make_message, schedule, dispatch, now, lead, mastodon
+):
+    channel, _ = platform_channel("mastodon")
+    [post] = schedule(make_message(), [channel], now=now)
+    mastodon.script("timeout_after_store")
+    dispatch(now)
+    post.status = PostStatus.UNKNOWN_OUTCOME  # e.g. the tries ran out while the platform was slow
+    db.session.commit()
+    auth.login(lead)
+    page = client.post(f"/publishing/posts/{post.id}/reconcile", follow_redirects=True).get_data(as_text=True)
+    assert "Found on the platform" in page
+    db.session.expire_all()
+    assert post.status == PostStatus.POSTED and post.remote_id == mastodon.statuses[0]["id"]
+    assert mastodon.create_calls == 1
