@@ -9,7 +9,7 @@
 
 Run: `make bench` (or `PYTHONPATH=. .venv/bin/python bench/bench_dispatch.py`). SQLite files in a temporary
 folder; also PostgreSQL when BENCH_DATABASE_URL is set (that database's tables are dropped and rebuilt).
-Options: BENCH_DISPATCH_POSTS (2000), BENCH_DISPATCH_CHANNELS (50), BENCH_IDLE_POSTS (100000).
+Options: BENCH_DISPATCH_POSTS (2000), BENCH_DISPATCH_CHANNELS (50), BENCH_IDLE_POSTS (100000), BENCH_SQLITE=0.
 """
 
 from __future__ import annotations
@@ -302,9 +302,14 @@ def idle_tick(url: str, folder: Path) -> dict[str, float]:
 
 def main() -> None:
     folder = Path(tempfile.mkdtemp())
-    targets = [("SQLite", lambda name: f"sqlite:///{folder / name}")]
+    targets = (
+        []
+        if os.environ.get("BENCH_SQLITE") == "0"
+        else [("SQLite", lambda name: f"sqlite:///{folder / name}")]
+    )
     if os.environ.get("BENCH_DATABASE_URL"):
-        targets.append(("PostgreSQL", lambda name: os.environ["BENCH_DATABASE_URL"]))
+        url = os.environ["BENCH_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
+        targets.append(("PostgreSQL", lambda name: url))
     default_threads = int(_app("sqlite://", folder).config["COUNTERPOINT_DISPATCH_THREADS"])
     print(
         f"publisher: {POSTS} posts due at once on {CHANNELS} webhook channels, platform answers after 50 ms"

@@ -15,6 +15,7 @@ from tests.fakes.http import FakeService, RecordedRequest, Reply
 
 _URL = re.compile(r"https?://[^\s<]+")
 _ACCOUNT_STATUSES = re.compile(r"^/api/v1/accounts/([^/]+)/statuses/?$")
+_STATUS = re.compile(r"^/api/v1/statuses/([^/]+)$")
 
 
 @dataclass
@@ -60,6 +61,9 @@ class FakeMastodon(FakeService):
             return self._invalid_token()
         if path == "/api/v1/accounts/verify_credentials":
             return self._reply(200, {**self._account_json(account), "source": {"privacy": "public"}})
+        deleted = _STATUS.match(path)
+        if deleted and request.method == "DELETE":
+            return self._delete_status(deleted.group(1), account)
         match = _ACCOUNT_STATUSES.match(path)
         if match and request.method == "GET":
             limit = int(request.param("limit") or 20)
@@ -90,6 +94,15 @@ class FakeMastodon(FakeService):
                     {"error": f"Validation failed: Text character limit of {self.max_characters} exceeded"},
                 )
             return self._reply(200, self._store(account, request, key))
+
+    def _delete_status(self, status_id: str, account: _Account) -> Reply:
+        """DELETE /api/v1/statuses/:id: only the author's own status; answers the deleted status."""
+        with self.lock:
+            found = next((s for s in self.statuses if s["id"] == status_id), None)
+            if found is None or found["account"]["id"] != account.id:
+                return self._reply(404, {"error": "Record not found"})
+            self.statuses.remove(found)
+        return self._reply(200, found)
 
     def _scripted(self, scripted: Any, request: RecordedRequest, account: _Account | None) -> Reply | None:
         """The scripted answer, or None to carry on normally."""

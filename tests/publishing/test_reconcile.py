@@ -115,6 +115,13 @@ def test_several_copies_are_recorded_and_the_owners_told(
     auth.login(lead)
     page = client.get(f"/publishing/posts/{post.id}").get_data(as_text=True)
     assert "extra copy" in page and key_ignoring.statuses[1]["id"] in page
+    kept, extra = post.copies
+    assert client.post(f"/publishing/posts/{post.id}/copies/{kept.id}/delete").status_code == 302
+    assert len(key_ignoring.statuses) == 2  # the post itself is never deleted
+    client.post(f"/publishing/posts/{post.id}/copies/{extra.id}/delete")
+    db.session.expire_all()
+    assert [s["id"] for s in key_ignoring.statuses] == [post.remote_id]
+    assert extra.deleted_at is not None and kept.deleted_at is None
 
 
 def test_a_post_that_may_be_live_cannot_be_cancelled(

@@ -49,6 +49,7 @@ class MastodonConnector(Connector):
     platform = "mastodon"
     dedupe_window = timedelta(hours=1)
     supports_lookup = True
+    supports_delete = True
 
     def publish(self, req: PublishRequest) -> PublishResult:
         """Post a public status; the same idempotency key returns the same status."""
@@ -89,6 +90,11 @@ class MastodonConnector(Connector):
             if not (since and _created_at(status) < since)
             and _normalise(_plain(status.get("content") or "")) == wanted
         ]
+
+    def delete(self, remote_id: str) -> None:
+        """Delete one of the account's statuses (an extra copy a person chose to remove)."""
+        with self._api() as (api, responses):
+            self._call(lambda: api.status_delete(remote_id), responses, creates=False)
 
     def character_limit(self) -> int | None:
         """Read configuration.statuses.max_characters from the instance.
