@@ -64,12 +64,15 @@ with app.app_context():
     db.session.execute(update(Post).values(scheduled_at=due))
     db.session.commit()
     start = time.monotonic()
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_before = before.ru_utime + before.ru_stime
     while db.session.scalar(select(func.count()).where(Post.status.in_(("queued", "sending")))):
         db.session.remove()
         tick(app, "bench-worker")
     elapsed = time.monotonic() - start
-    print(json.dumps({"due": due.timestamp(), "elapsed": elapsed,
-                      "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"due": due.timestamp(), "elapsed": elapsed, "peak_mb": usage.ru_maxrss / 1024,
+                      "cpu": usage.ru_utime + usage.ru_stime - cpu_before}))
 """
 
 
@@ -237,6 +240,8 @@ def throughput(url: str, folder: Path, threads: int) -> dict[str, float]:
         done = subprocess.run(
             [sys.executable, "-c", WORKER], cwd=folder, env=env, capture_output=True, text=True, check=True
         )
+        if os.environ.get("BENCH_SHOW_WORKER_LOG"):
+            print(done.stderr[-3000:])
         figures = json.loads(done.stdout.strip().splitlines()[-1])
         lateness = sorted(arrived - figures["due"] for arrived in platform.arrived.values())
         ideal = POSTS * LATENCY / threads
@@ -248,6 +253,7 @@ def throughput(url: str, folder: Path, threads: int) -> dict[str, float]:
             "p50": statistics.median(lateness),
             "p99": lateness[min(len(lateness) - 1, int(len(lateness) * 0.99))],
             "peak_mb": figures["peak_mb"],
+            "cpu_ms": figures["cpu"] * 1000 / POSTS,
             "delivered": len(platform.events),
             "duplicates": sum(n - 1 for n in platform.created_by_key.values() if n > 1),
         }
@@ -315,15 +321,17 @@ def main() -> None:
         f"publisher: {POSTS} posts due at once on {CHANNELS} webhook channels, platform answers after 50 ms"
     )
     print(
-        "| database | threads | time | ideal | ideal ÷ time | lateness p50 | p99 | worker peak | duplicates |"
+        "| database | threads | time | ideal | ideal ÷ time | lateness p50 | p99 | worker peak "
+        "| worker CPU per post | duplicates |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for label, url_for in targets:
         for threads in sorted({default_threads, 16}):
             r = throughput(url_for(f"publish-{threads}.db"), folder, threads)
             print(
                 f"| {label} | {threads} | {r['elapsed']:.1f} s | {r['ideal']:.1f} s | {r['ratio']:.2f} | "
-                f"{r['p50']:.1f} s | {r['p99']:.1f} s | {r['peak_mb']:.0f} MB | {r['duplicates']} "
+                f"{r['p50']:.1f} s | {r['p99']:.1f} s | {r['peak_mb']:.0f} MB | {r['cpu_ms']:.0f} ms | "
+                f"{r['duplicates']} "
                 f"({r['delivered']} delivered) |"
             )
     print(f"\nidle tick: nothing due over {IDLE_POSTS:,} posts on 200 channels (median of 15 ticks)")
