@@ -46,6 +46,7 @@ bench: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check app tests bench wsgi.py
 	$(VENV)/bin/bandit -q -r app -c pyproject.toml
+	$(VENV)/bin/lint-imports --no-cache
 
 extract-messages: $(VENV)/.installed
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .

@@ -2,35 +2,41 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
+from app import models  # noqa: F401  (every model, so Alembic and create_all see them)
+from app.accounts import views as accounts_views
+from app.accounts.guard import enforce_mfa_requirement
+from app.accounts.services import load_session_user
+from app.admin import audit as admin_audit
+from app.admin import views as admin_views
+from app.api import admin as api_admin
+from app.api import views as api_views
+from app.api.cli import api_token_cli
+from app.api.problems import register_problem_handlers
+from app.campaigns import views as campaigns_views
+from app.channels import views as channels_views
+from app.channels.cli import rotate_keys_command
+from app.cli import create_user_command, dispatch_command, seed_demo_command, worker_command
+from app.common.time import localtime
 from app.config import LANGUAGES, load_config
+from app.drafting import views as drafting_views
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.outcomes import views as outcomes_views
+from app.publishing import devsink
+from app.publishing import views as publishing_views
+from app.review import views as review_views
+from app.trends import views as trends_views
+from app.trends.cli import trends_cli
+from app.web import views as web_views
+from app.web.errors import register_error_pages
+from app.web.security import apply_security_headers, enforce_idle_timeout
+from app.web.templating import template_context, translated
 
 ROOT = Path(__file__).resolve().parent.parent
-
-# Feature packages, in navigation order. Each may expose `bp` (a blueprint) and `init_app(app)`
-# (CLI commands, navigation entries, demo seeders, health probes): the factory wires them in.
-# The factory also imports each package's route modules (ROUTE_MODULES) before registering `bp`;
-# a package's __init__ must not import them itself, or importing a model would pull in every view.
-FEATURES = (
-    "app.core",
-    "app.accounts",
-    "app.trends",
-    "app.campaigns",
-    "app.drafting",
-    "app.review",
-    "app.channels",
-    "app.publishing",
-    "app.api",
-    "app.admin",
-    "app.audit",
-)
-ROUTE_MODULES = ("views", "api")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -46,19 +52,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_security(app)
-    from app.cli import register_commands
-    from app.core.errors import register_errorhandlers
-
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
+    if app.config.get("COUNTERPOINT_ENV") != "production":
+        devsink.register(app)
     return app
 
 
 def register_extensions(app: Flask) -> None:
-    from app import models  # noqa: F401  (every model, so Alembic and create_all see them)
-    from app.accounts.services import load_session_user
-
+    """Bind the extensions (and, through app.models, every table) to this app."""
     db.init_app(app)
     migrate.init_app(
         app,
@@ -80,30 +83,54 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for name in FEATURES:
-        module = importlib.import_module(name)
-        package_dir = Path(module.__file__).parent
-        for route_module in ROUTE_MODULES:
-            if (package_dir / f"{route_module}.py").exists():
-                importlib.import_module(f"{name}.{route_module}")
-        if hasattr(module, "bp"):
-            app.register_blueprint(module.bp)
-        if hasattr(module, "init_app"):
-            module.init_app(app)
+    """Every page and endpoint of the application, feature by feature."""
+    app.register_blueprint(web_views.bp)
+    app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(trends_views.bp)
+    app.register_blueprint(campaigns_views.bp)
+    app.register_blueprint(drafting_views.bp)
+    app.register_blueprint(review_views.bp)
+    app.register_blueprint(channels_views.bp)
+    app.register_blueprint(publishing_views.bp)
+    app.register_blueprint(outcomes_views.bp)
+    app.register_blueprint(api_views.bp)
+    app.register_blueprint(api_admin.admin_bp)
+    app.register_blueprint(admin_views.bp)
+    app.register_blueprint(admin_audit.bp)
 
 
 def register_security(app: Flask) -> None:
-    from app.core.security import apply_security_headers, enforce_idle_timeout
-
+    """Two-step sign-in where required, the idle timeout, security headers."""
+    app.before_request(enforce_mfa_requirement)
     app.before_request(enforce_idle_timeout)
     app.after_request(apply_security_headers)
 
 
-def register_template_helpers(app: Flask) -> None:
-    from app.core.templating import template_context, translated
+def register_errorhandlers(app: Flask) -> None:
+    """Error pages, and RFC 9457 problems for the API."""
+    register_problem_handlers(app)
+    register_error_pages(app)
 
+
+def register_commands(app: Flask) -> None:
+    """Every `flask` command."""
+    for command in (
+        seed_demo_command,
+        create_user_command,
+        worker_command,
+        dispatch_command,
+        trends_cli,
+        api_token_cli,
+        rotate_keys_command,
+    ):
+        app.cli.add_command(command)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Values and filters every template sees."""
     app.context_processor(template_context)
     app.jinja_env.filters["translated"] = translated
+    app.jinja_env.filters["localtime"] = localtime
 
 
 def include_in_migrations(obj, name: str | None, type_: str, reflected: bool, compare_to) -> bool:

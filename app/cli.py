@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from app.accounts import services
 from app.accounts.models import Organisation, Role
+from app.demo import seed_demo
 from app.extensions import db
+from app.worker import run_worker, tick
 
 
 @click.command("seed-demo")
@@ -17,8 +19,6 @@ from app.extensions import db
 @with_appcontext
 def seed_demo_command(password: str | None) -> None:
     """Create the demo organisations, users and data (idempotent) and print the logins."""
-    from app.demo import seed_demo
-
     logins = seed_demo(password)
     click.echo(f"Demo logins (password for all: {logins.password})")
     for email in logins.emails:
@@ -51,10 +51,6 @@ def create_user_command(email: str, org_slug: str, role: str, name: str, passwor
 @with_appcontext
 def worker_command() -> None:
     """Run the publishing worker (APScheduler ticker) until interrupted."""
-    from flask import current_app
-
-    from app.publishing.worker import run_worker
-
     run_worker(current_app._get_current_object())
 
 
@@ -63,15 +59,5 @@ def worker_command() -> None:
 @with_appcontext
 def dispatch_command(once: bool) -> None:
     """Run one dispatch pass (for cron and tests)."""
-    from flask import current_app
-
-    from app.publishing.worker import tick
-
     tick(current_app._get_current_object(), worker_id="dispatch-once")
     click.echo("Dispatch pass done.")
-
-
-def register_commands(app: Flask) -> None:
-    """Attach every command to the app's CLI."""
-    for command in (seed_demo_command, create_user_command, worker_command, dispatch_command):
-        app.cli.add_command(command)

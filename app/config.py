@@ -49,6 +49,11 @@ class Defaults:
         30.0  # backoff after a 5xx or timeout: full jitter, doubling, 30 min cap
     )
     COUNTERPOINT_PASS_SECONDS = 30.0  # one dispatch pass keeps serving due posts at most this long
+    # Engagement: a pass at most once a minute, at most 20 requests per server per pass (Mastodon
+    # allows 300 per 5 minutes per account; the public Bluesky AppView 3,000 per 5 minutes per address).
+    COUNTERPOINT_ENGAGEMENT_INTERVAL_SECONDS = 60.0
+    COUNTERPOINT_ENGAGEMENT_REQUESTS_PER_PASS = 20
+    COUNTERPOINT_BLUESKY_APPVIEW_URL = "https://public.api.bsky.app"
     PAGE_SIZE = 25
     PASSWORD_HASHER = "argon2id"  # noqa: S105  # nosec B105 (a hasher name, not a password)
     SMTP_HOST = None
@@ -77,6 +82,9 @@ ENVIRONMENT = {
     "COUNTERPOINT_DISPATCH_THREADS": int,
     "COUNTERPOINT_LEASE_SECONDS": float,
     "COUNTERPOINT_RETRY_BASE_SECONDS": float,
+    "COUNTERPOINT_ENGAGEMENT_INTERVAL_SECONDS": float,
+    "COUNTERPOINT_ENGAGEMENT_REQUESTS_PER_PASS": int,
+    "COUNTERPOINT_BLUESKY_APPVIEW_URL": str,
     "COUNTERPOINT_ALLOW_PRIVATE_URLS": lambda v: v.lower() in {"1", "true", "yes"},
     "COUNTERPOINT_REQUIRE_MFA": lambda v: v.lower() in {"1", "true", "yes"},
     "RATELIMIT_STORAGE_URI": str,

@@ -1,9 +1,8 @@
-"""Demo data: two organisations, four people, and (as features arrive) synthetic trends and channels."""
+"""Demo data: two organisations, four people, synthetic trends, a campaign, an approval and channels."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +11,12 @@ from sqlalchemy import select
 
 from app.accounts import services
 from app.accounts.models import Organisation, Role, User
+from app.campaigns.demo import seed_demo_campaign
+from app.drafting.demo import seed_demo_drafts
 from app.extensions import db
+from app.publishing.seed import seed_publishing_demo
+from app.review.demo import seed_demo_approval
+from app.trends.demo import seed_demo_trends
 
 DEMO_ORGANISATIONS = (
     ("demo-ngo", "Demo NGO", "Europe/Paris", "en"),
@@ -25,8 +29,14 @@ DEMO_USERS = (
     ("lead@partner.example", "Paz Partner", "partner-ngo", Role.LEAD),
 )
 
-# Each feature adds a function that seeds its own demo objects, idempotently.
-FEATURE_SEEDERS: list[Callable[[dict[str, Organisation], dict[str, User]], None]] = []
+# Each feature seeds its own demo objects, idempotently; later ones build on earlier ones.
+FEATURE_SEEDERS = (
+    seed_demo_trends,
+    seed_demo_campaign,
+    seed_demo_drafts,
+    seed_demo_approval,
+    seed_publishing_demo,
+)
 
 
 @dataclass(frozen=True)

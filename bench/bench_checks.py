@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.drafting.checks import TrendContext, prepare_trend, run_checks  # noqa: E402
+from app.checks import TrendContext, prepare_trend, run_checks  # noqa: E402
 
 _SYLLABLES = ("glo", "mar", "tid", "ven", "sor", "lum", "bre", "kas", "dun", "fel", "rin", "pow")
 _WORDS = [

@@ -34,11 +34,10 @@ from app.accounts.models import Role
 from app.campaigns.models import Campaign, CampaignStatus
 from app.channels import services as channels
 from app.common.time import utcnow
-from app.drafting.models import Message, MessageStatus, MessageVersion, VersionSource, content_hash
+from app.drafting.models import Approval, Message, MessageStatus, MessageVersion, VersionSource, content_hash
 from app.extensions import db
 from app.publishing.models import Post, PostStatus
 from app.publishing.services import idempotency_key
-from app.review.models import Approval
 from tests.fakes.http import Reply
 from tests.fakes.webhook import FakeWebhookReceiver
 
@@ -57,7 +56,7 @@ from app import create_app
 from app.common.time import utcnow
 from app.extensions import db
 from app.publishing.models import Post, PostStatus
-from app.publishing.worker import tick
+from app.worker import tick
 app = create_app()
 with app.app_context():
     due = utcnow()
@@ -261,8 +260,8 @@ def throughput(url: str, folder: Path, threads: int) -> dict[str, float]:
 
 def idle_tick(url: str, folder: Path) -> dict[str, float]:
     """Median cost of a tick with nothing due over IDLE_POSTS past posts (and the approval expiry alone)."""
-    from app.publishing.worker import tick
     from app.review.services import expire_approvals
+    from app.worker import tick
 
     app = _app(url, folder)
     with app.app_context():

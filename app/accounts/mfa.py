@@ -10,7 +10,7 @@ import pyotp
 import segno
 from cryptography.fernet import InvalidToken
 
-from app.channels.crypto import fernet
+from app.common.crypto import fernet
 
 ISSUER = "Counterpoint"
 VALID_WINDOW = 1  # accept the previous and the next 30-second step too (phone clocks drift)

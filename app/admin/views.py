@@ -8,10 +8,10 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from app.accounts import services
+from app.accounts.access import get_or_404, role_required
 from app.accounts.forms import OrganisationForm, RoleForm, UserForm
 from app.accounts.models import Organisation, Role, User
 from app.admin import bp
-from app.common.access import get_or_404, role_required
 from app.common.pagination import paginate
 from app.extensions import db
 

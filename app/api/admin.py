@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.accounts.access import get_or_404, role_required
 from app.accounts.models import Organisation, Role
 from app.api import tokens
 from app.api.forms import TokenForm
 from app.api.models import ApiToken
-from app.common.access import get_or_404, role_required
 from app.common.pagination import paginate
 from app.extensions import db
 

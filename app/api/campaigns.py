@@ -6,17 +6,25 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from flask import jsonify, request
+from sqlalchemy import select
 
+from app.accounts.models import Organisation as Org
 from app.api import bp, openapi
 from app.api.auth import current_api_org, token_required
+from app.api.messages import serialize_message
 from app.api.pagination import paginated_response
 from app.api.problems import ApiProblem, ValidationProblem
 from app.api.requests import json_object
+from app.campaigns import services as campaign_services
+from app.campaigns.access import campaign_for
+from app.campaigns.services import CampaignData
+from app.campaigns.strategies import MODES, STRATEGIES
+from app.checks import lengths
 from app.config import LANGUAGES
-from app.drafting import lengths
+from app.drafting import services as drafting_services
 from app.drafting.llm import MAX_CANDIDATES, DraftingError
-from app.drafting.strategies import MODES, STRATEGIES
 from app.extensions import db
+from app.trends.models import Trend
 
 if TYPE_CHECKING:
     from app.accounts.models import Organisation
@@ -210,7 +218,6 @@ def serialize_campaign(campaign: Campaign) -> dict[str, Any]:
 @bp.route("/campaigns")
 @token_required
 def list_campaigns():
-    from app.campaigns import services as campaign_services
 
     query = campaign_services.search_campaigns(
         current_api_org().id, status=request.args.get("status", ""), search=request.args.get("q", "").strip()
@@ -221,7 +228,6 @@ def list_campaigns():
 @bp.route("/campaigns", methods=["POST"])
 @token_required
 def create_campaign():
-    from app.campaigns import services as campaign_services
 
     org = current_api_org()
     data = _campaign_data(json_object(), org)
@@ -239,7 +245,6 @@ def create_campaign():
 @bp.route("/campaigns/<int:campaign_id>")
 @token_required
 def get_campaign(campaign_id: int):
-    from app.campaigns.access import campaign_for
 
     return jsonify(serialize_campaign(campaign_for(current_api_org().id, campaign_id)))
 
@@ -247,9 +252,6 @@ def get_campaign(campaign_id: int):
 @bp.route("/campaigns/<int:campaign_id>/drafts", methods=["POST"])
 @token_required
 def create_drafts(campaign_id: int):
-    from app.api.messages import serialize_message
-    from app.campaigns.access import campaign_for
-    from app.drafting import services as drafting_services
 
     campaign = campaign_for(current_api_org().id, campaign_id)
     body = json_object()
@@ -320,10 +322,6 @@ def _string_list(body: dict[str, Any], name: str, errors: dict[str, str], defaul
 
 
 def _campaign_data(body: dict[str, Any], org: Organisation) -> CampaignData:
-    from sqlalchemy import select
-
-    from app.accounts.models import Organisation as Org
-    from app.campaigns.services import CampaignData
 
     errors: dict[str, str] = {}
     title = body.get("title")
@@ -385,9 +383,6 @@ def _date(value: Any, name: str, errors: dict[str, str]) -> date | None:
 
 
 def _trends(ids: Any, org: Organisation, errors: dict[str, str]) -> list[Trend]:
-    from sqlalchemy import select
-
-    from app.trends.models import Trend
 
     if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
         errors["trend_ids"] = "Must be a list of trend ids."

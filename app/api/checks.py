@@ -10,9 +10,12 @@ from app.api import bp, openapi
 from app.api.auth import current_api_org, token_required
 from app.api.problems import ValidationProblem
 from app.api.requests import json_object
+from app.campaigns.models import Campaign
+from app.checks import lengths
 from app.config import LANGUAGES
-from app.drafting import lengths
+from app.drafting import services as drafting_services
 from app.extensions import db
+from app.trends.models import Trend
 
 if TYPE_CHECKING:
     from app.campaigns.models import Campaign
@@ -68,7 +71,6 @@ openapi.operation(
 @bp.route("/checks", methods=["POST"])
 @token_required
 def run_checks():
-    from app.drafting import services as drafting_services
 
     body = json_object()
     text, platform, language = _inputs(body)
@@ -96,7 +98,6 @@ def _inputs(body: dict[str, Any]) -> tuple[str, str, str]:
 
 
 def _campaign(campaign_id: Any, org_id: int) -> Campaign | None:
-    from app.campaigns.models import Campaign
 
     if campaign_id is None:
         return None
@@ -108,7 +109,6 @@ def _campaign(campaign_id: Any, org_id: int) -> Campaign | None:
 
 def _trend(trend_id: Any, org_id: int, campaign: Campaign | None) -> Trend | None:
     """A trend of the organisation, or one the given campaign answers."""
-    from app.trends.models import Trend
 
     if trend_id is None:
         return None

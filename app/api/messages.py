@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from app.api import bp, openapi
 from app.api.auth import current_api_org, token_required
+from app.drafting.models import Approval, Message
 from app.extensions import db
+from app.publishing.models import Post
 
 if TYPE_CHECKING:
     from app.drafting.models import Message, MessageVersion
@@ -187,7 +189,6 @@ def serialize_message(message: Message) -> dict[str, Any]:
 
 
 def _approvals(message: Message) -> list[dict[str, Any]]:
-    from app.review.models import Approval
 
     rows = db.session.scalars(select(Approval).where(Approval.message_id == message.id).order_by(Approval.id))
     return [
@@ -205,7 +206,6 @@ def _approvals(message: Message) -> list[dict[str, Any]]:
 
 
 def _posts(message: Message) -> list[dict[str, Any]]:
-    from app.publishing.models import Post
 
     rows = db.session.scalars(select(Post).where(Post.message_id == message.id).order_by(Post.id))
     return [
@@ -223,7 +223,6 @@ def _posts(message: Message) -> list[dict[str, Any]]:
 @bp.route("/messages/<int:message_id>")
 @token_required
 def get_message(message_id: int):
-    from app.drafting.models import Message
 
     message = db.session.get(Message, message_id)
     if message is None or not message.campaign.takes_part(current_api_org().id):

@@ -34,13 +34,22 @@ def page_args() -> tuple[int, int]:
     return values["page"], values["per_page"]
 
 
-def paginated_response(query: Select, serialize: Callable[[Any], dict[str, Any]]) -> Response:
-    """Run one page of a select and answer the envelope with RFC 8288 `Link` headers."""
+def paginated_response(
+    query: Select,
+    serialize: Callable[[Any], dict[str, Any]],
+    *,
+    serialize_page: Callable[[list[Any]], list[dict[str, Any]]] | None = None,
+) -> Response:
+    """Run one page of a select and answer the envelope with RFC 8288 `Link` headers.
+
+    serialize_page, when given, turns the whole page at once (to load related rows in one query).
+    """
     page, per_page = page_args()
     result = paginate(query, page=page, per_page=per_page)
+    items = serialize_page(list(result.items)) if serialize_page else [serialize(i) for i in result.items]
     response = jsonify(
         {
-            "items": [serialize(item) for item in result.items],
+            "items": items,
             "page": result.page,
             "per_page": result.per_page,
             "total": result.total,

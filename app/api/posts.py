@@ -10,6 +10,11 @@ from app.api import bp, openapi
 from app.api.auth import current_api_org, token_required
 from app.api.pagination import paginated_response
 from app.api.problems import ValidationProblem
+from app.api.reports import engagement_json
+from app.drafting.models import Message
+from app.outcomes.services import latest_samples
+from app.publishing.models import Post
+from app.publishing.services import visible_posts_for
 
 # Model modules are imported inside the views (see app/api/campaigns.py for why).
 POST_STATUSES = (
@@ -63,6 +68,10 @@ openapi.schema(
             "attempt_count": {"type": "integer"},
             "held_reason": {"type": ["string", "null"]},
             "last_error": {"type": ["string", "null"]},
+            "engagement": {
+                "description": "The latest public counts read or recorded for this post, or null.",
+                "anyOf": [{"$ref": "#/components/schemas/Engagement"}, {"type": "null"}],
+            },
         },
     },
 )
@@ -80,6 +89,12 @@ openapi.operation(
     responses={200: "Post", 422: None},
     paginated=True,
 )
+
+
+def serialize_posts(posts: list[Any]) -> list[dict[str, Any]]:
+    """A page of posts, each with its latest engagement (loaded in one query)."""
+    latest = latest_samples([post.id for post in posts])
+    return [{**serialize_post(post), "engagement": engagement_json(latest.get(post.id))} for post in posts]
 
 
 def serialize_post(post: Any) -> dict[str, Any]:
@@ -111,9 +126,6 @@ def serialize_post(post: Any) -> dict[str, Any]:
 @bp.route("/posts")
 @token_required
 def list_posts():
-    from app.drafting.models import Message
-    from app.publishing.models import Post
-    from app.publishing.services import visible_posts_for
 
     query = visible_posts_for(current_api_org().id)
     status = request.args.get("status", "")
@@ -126,4 +138,8 @@ def list_posts():
         if not campaign_id.isdigit():
             raise ValidationProblem({"campaign_id": "Use a campaign id (a whole number)."})
         query = query.where(Message.campaign_id == int(campaign_id))
-    return paginated_response(query.order_by(Post.scheduled_at.desc(), Post.id.desc()), serialize_post)
+    return paginated_response(
+        query.order_by(Post.scheduled_at.desc(), Post.id.desc()),
+        serialize_post,
+        serialize_page=serialize_posts,
+    )

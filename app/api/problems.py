@@ -2,7 +2,7 @@
 
 Raise `ApiProblem(status, title, detail)` or `ValidationProblem(errors)` from an API view; the
 handlers registered by `register_problem_handlers` turn them into problem documents. HTTP errors
-(404, 405, …) under /api/ are already rendered as problems by `app.core.errors`.
+(404, 405, …) under /api/ are already rendered as problems by `app.web.errors`.
 """
 
 from __future__ import annotations

@@ -61,4 +61,4 @@ def me():
 
 
 # The endpoint modules, one per feature; the app factory imports this module before registering `bp`.
-from app.api import campaigns, checks, messages, posts, trends  # noqa: E402,F401
+from app.api import campaigns, checks, messages, posts, reports, trends  # noqa: E402,F401

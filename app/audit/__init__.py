@@ -1,5 +1,1 @@
-"""The append-only audit trail."""
-
-from flask import Blueprint
-
-bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+"""The append-only audit trail: the record every service writes (the page is app.admin.audit)."""

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.accounts.models import Organisation, User
 from app.common.time import utcnow
 from app.common.types import UTCDateTime
 from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.accounts.models import Organisation, User
 
 
 class AuditEvent(db.Model):

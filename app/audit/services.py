@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import has_request_context, request
 
-from app.accounts.models import Organisation, User
 from app.audit.models import AuditEvent
 from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.accounts.models import Organisation, User
 
 
 def record(

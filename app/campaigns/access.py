@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import abort
 from flask_login import current_user
 
+from app.accounts.access import deny
 from app.campaigns.models import Campaign
-from app.common.access import deny
 from app.extensions import db
 
 

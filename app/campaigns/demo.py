@@ -1,4 +1,4 @@
-"""Demo campaign: demo-ngo with partner-ngo taking part, three vetted facts, two offline drafts."""
+"""Demo campaign: demo-ngo with partner-ngo taking part, and three vetted facts."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from app.accounts.models import Organisation, User
 from app.campaigns import services
 from app.campaigns.models import Campaign, CampaignMode
 from app.extensions import db
+from app.trends.demo import DEMO_TRENDS
 from app.trends.models import Trend
 
 DEMO_TITLE = "Neighbours, not numbers"
@@ -58,36 +59,10 @@ def seed_demo_campaign(orgs: dict[str, Organisation], users: dict[str, User]) ->
     )
     for text, url in DEMO_KNOWLEDGE:
         services.add_knowledge(campaign, text=text, source_url=url, language="en", actor=staff)
-    if trends:
-        _draft_offline(campaign, trends[0], staff)
 
 
 def _demo_trends(owner: Organisation) -> list[Trend]:
     """The demo organisation's seeded trends (the trends seeder runs first), severity gate aside."""
-    try:
-        from app.trends import demo as trends_demo
-    except ImportError:  # the trends feature has no demo data: nothing to link
-        return []
-    titles = [
-        entry["title"] if isinstance(entry, dict) else getattr(entry, "title", entry)
-        for entry in getattr(trends_demo, "DEMO_TRENDS", ())
-    ]
+    titles = [entry["title"] for entry in DEMO_TRENDS]
     query = select(Trend).where(Trend.organisation_id == owner.id, Trend.title.in_(titles)).order_by(Trend.id)
     return list(db.session.scalars(query))
-
-
-def _draft_offline(campaign: Campaign, trend: Trend, author: User) -> None:
-    from app.drafting.offline import OfflineDrafter
-    from app.drafting.services import draft_messages, strategy_choices
-
-    strategies = [key for key in ("facts", "alternative") if key in strategy_choices(campaign, trend)]
-    draft_messages(
-        campaign,
-        trend=trend,
-        strategies=strategies or strategy_choices(campaign, trend)[:1],
-        language="en",
-        platforms=list(campaign.platforms),
-        count=2,
-        actor=author,
-        drafter=OfflineDrafter(),
-    )

@@ -18,23 +18,10 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.campaigns.models import CampaignMode, CampaignStatus
 from app.campaigns.services import is_http_url
-from app.drafting.lengths import PLATFORMS
-from app.drafting.strategies import STRATEGIES
+from app.campaigns.strategies import STRATEGIES
+from app.platforms import PLATFORM_CHOICES
 
 LANGUAGE_CHOICES = [("en", _l("English")), ("fr", _l("French"))]
-PLATFORM_LABELS = {
-    "x": "X",
-    "mastodon": "Mastodon",
-    "bluesky": "Bluesky",
-    "threads": "Threads",
-    "telegram": "Telegram",
-    "facebook": "Facebook",
-    "linkedin": "LinkedIn",
-    "instagram": "Instagram",
-    "webhook": _l("Webhook"),
-    "manual": _l("Manual posting"),
-}
-PLATFORM_CHOICES = [(key, PLATFORM_LABELS.get(key, key)) for key in PLATFORMS]
 STRATEGY_CHOICES = [(key, _l(strategy.label)) for key, strategy in STRATEGIES.items()]
 MODE_CHOICES = [
     (CampaignMode.BROADCAST.value, _l("Broadcast: posts on partner timelines")),

@@ -112,7 +112,7 @@ def update_campaign(campaign: Campaign, data: CampaignData, *, actor: User) -> C
 
 
 def change_status(campaign: Campaign, status: CampaignStatus, *, actor: User) -> Campaign:
-    """Move a campaign along its status flow; ending it voids the approvals of its messages."""
+    """Move a campaign along its status flow (drafting.versions.change_campaign_status also voids approvals)."""
     status = CampaignStatus(status)
     current = CampaignStatus(campaign.status)
     if status not in CAMPAIGN_TRANSITIONS[current]:
@@ -121,8 +121,6 @@ def change_status(campaign: Campaign, status: CampaignStatus, *, actor: User) ->
         )
     campaign.status = status
     db.session.flush()
-    if status in ENDED:
-        _void_approvals(campaign, actor)
     record(
         "campaign.status",
         actor=actor,
@@ -254,11 +252,3 @@ def _own_item(campaign: Campaign, item: KnowledgeItem) -> None:
 def _renumber(campaign: Campaign) -> None:
     for position, entry in enumerate(sorted(campaign.knowledge, key=lambda k: k.position)):
         entry.position = position
-
-
-def _void_approvals(campaign: Campaign, actor: User) -> None:
-    from app.drafting.models import Message
-    from app.drafting.versions import revoke_approvals
-
-    for message in db.session.scalars(select(Message).where(Message.campaign_id == campaign.id)):
-        revoke_approvals(message, reason="campaign_ended", actor=actor)

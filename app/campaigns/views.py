@@ -9,15 +9,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.accounts.access import role_required
 from app.accounts.models import Organisation, Role
 from app.campaigns import bp, services
 from app.campaigns.access import can_edit, editable_campaign, viewable_campaign
 from app.campaigns.forms import STATUS_LABELS, CampaignForm, KnowledgeForm, StatusForm
 from app.campaigns.models import CAMPAIGN_TRANSITIONS, Campaign, CampaignStatus, KnowledgeItem
-from app.common.access import role_required
 from app.common.pagination import paginate
 from app.drafting.forms import MESSAGE_STATUS_LABELS
 from app.drafting.models import Message, MessageStatus
+from app.drafting.versions import change_campaign_status
 from app.extensions import db
 from app.trends.models import Trend
 
@@ -65,6 +66,9 @@ def detail(campaign_id: int):
     messages = db.session.scalars(
         select(Message).where(Message.campaign_id == campaign.id).order_by(Message.updated_at.desc())
     ).all()
+    new_ids = _new_ids()
+    # A batch just drafted comes first, in the drafter's ranking order (best to edit first).
+    messages = sorted(messages, key=lambda m: new_ids.index(m.id) if m.id in new_ids else len(new_ids))
     grouped: dict[str, list[Message]] = defaultdict(list)
     for message in messages:
         grouped[str(message.status)].append(message)
@@ -78,7 +82,13 @@ def detail(campaign_id: int):
         status_labels=STATUS_LABELS,
         status_form=StatusForm(),
         message_status_labels=MESSAGE_STATUS_LABELS,
+        new_ids=set(new_ids),
     )
+
+
+def _new_ids() -> list[int]:
+    """The messages a drafting request just created, best first (named in its redirect)."""
+    return [int(part) for part in request.args.get("new", "").split(",")[:50] if part.isdigit()]
 
 
 @bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
@@ -106,7 +116,7 @@ def change_status(campaign_id: int):
     form = StatusForm()
     if form.validate_on_submit():
         try:
-            services.change_status(campaign, CampaignStatus(form.status.data), actor=current_user)
+            change_campaign_status(campaign, CampaignStatus(form.status.data), actor=current_user)
         except services.CampaignError as error:
             db.session.rollback()
             flash(str(error), "error")

@@ -8,8 +8,8 @@ from wtforms import BooleanField, IntegerField, PasswordField, SelectField, Stri
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.channels.connectors import CONNECTOR_SPECS
+from app.channels.scheduling import WindowSyntaxError, parse_windows
 from app.common.time import is_valid_zone
-from app.publishing.scheduling import WindowSyntaxError, parse_windows
 
 PLATFORM_CHOICES = [(platform, spec.label) for platform, spec in CONNECTOR_SPECS.items()]
 

@@ -7,13 +7,17 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from app.accounts.models import Organisation, Role, User
+from app.accounts.services import check_password
 from app.audit.services import record
 from app.channels.connectors import CONNECTOR_SPECS, ChannelConfig, ConnectorError, get_connector
-from app.channels.crypto import CredentialError, decrypt_credentials, encrypt_credentials
+from app.channels.connectors.bluesky import clear_sessions
+from app.channels.connectors.webhook import generate_webhook_secret
 from app.channels.models import Channel
 from app.channels.urls import UnsafeURLError, validate_outbound_url
+from app.common.crypto import CredentialError, decrypt_credentials, encrypt_credentials, fernet
 from app.common.time import is_valid_zone, utcnow
 from app.extensions import db
 
@@ -106,8 +110,6 @@ def _clean_credentials(platform: str, credentials: dict[str, str]) -> dict[str, 
     spec = CONNECTOR_SPECS[platform]
     cleaned = {f.name: (credentials.get(f.name) or "").strip() for f in spec.credentials}
     if platform == "webhook" and not cleaned.get("secret"):
-        from app.channels.connectors.webhook import generate_webhook_secret
-
         cleaned["secret"] = generate_webhook_secret()
     missing = [f.label for f in spec.credentials if not cleaned.get(f.name)]
     if missing:
@@ -166,7 +168,6 @@ def update_channel(channel: Channel, fields: ChannelFields, *, actor: User) -> C
 
 def replace_credentials(channel: Channel, credentials: dict[str, str], *, password: str, actor: User) -> None:
     """Store new credentials after the person re-entered their password; clears needs-re-authorisation."""
-    from app.accounts.services import check_password
 
     _require_manager(actor, channel.organisation_id)
     if not check_password(actor, password):
@@ -192,7 +193,6 @@ def replace_credentials(channel: Channel, credentials: dict[str, str], *, passwo
 
 
 def _forget_cached_sessions() -> None:
-    from app.channels.connectors.bluesky import clear_sessions
 
     clear_sessions()
 
@@ -286,3 +286,15 @@ def refresh_char_limit(channel: Channel) -> str | None:
 
 def _audit_test(channel: Channel, actor: User | None, *, ok: bool) -> None:
     record("channel.test", actor=actor, organisation=channel.organisation, obj=channel, details={"ok": ok})
+
+
+def rotate_all() -> int:
+    """Re-encrypt every channel's credentials under the newest key; returns how many changed."""
+    multi = fernet()
+    count = 0
+    for channel in db.session.scalars(select(Channel).where(Channel.credentials_encrypted.is_not(None))):
+        decrypt_credentials(channel)  # refuse to rotate a value bound to another row
+        channel.credentials_encrypted = multi.rotate(channel.credentials_encrypted.encode()).decode()
+        count += 1
+    db.session.flush()
+    return count

@@ -7,15 +7,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app.accounts.access import deny, get_owned_or_404, role_required
 from app.accounts.models import Role
 from app.channels import bp, services
 from app.channels.connectors import CONNECTOR_SPECS
 from app.channels.forms import ChannelForm, CredentialsForm
 from app.channels.models import Channel
-from app.common.access import deny, get_owned_or_404, role_required
+from app.channels.scheduling import format_windows, parse_windows
 from app.common.pagination import paginate
 from app.extensions import db
-from app.publishing.scheduling import format_windows, parse_windows
 
 
 def _fields(form: ChannelForm) -> services.ChannelFields:

@@ -36,3 +36,9 @@ def is_valid_zone(zone: str) -> bool:
     except (ZoneInfoNotFoundError, ValueError):
         return False
     return True
+
+
+def localtime(value: datetime | None, zone: str, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Format a stored UTC time in a time zone (template filter)."""
+    local = to_zone(value, zone)
+    return local.strftime(fmt) if local else "—"

@@ -7,7 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.campaigns.forms import LANGUAGE_CHOICES, PLATFORM_CHOICES, MultiCheckboxField
+from app.campaigns.forms import LANGUAGE_CHOICES, MultiCheckboxField
+from app.platforms import PLATFORM_CHOICES
 
 MAX_TEXT = 5000
 

@@ -14,15 +14,24 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 import openai
 from pydantic import BaseModel, ValidationError
 
+from app.campaigns.strategies import BROADCAST, MODES, STRATEGIES, _, allowed_strategies
+from app.drafting.grounding import attach_sources
 from app.drafting.prompts import LANGUAGE_NAMES, RenderedPrompt, render, sha256_text
 from app.drafting.schemas import (
     MAX_TEXT_CHARS,
     DraftBatch,
     Rewrite,
-    WireDraftBatch,
     WireRewrite,
+    draft_batch_schema,
 )
-from app.drafting.strategies import BROADCAST, MODES, STRATEGIES, _, allowed_strategies
+from app.drafting.second_pass import (
+    Rating,
+    RatingBatch,
+    ReviewRequest,
+    by_draft,
+    review_prompts,
+    review_schema,
+)
 
 if TYPE_CHECKING:
     from app.drafting.schemas import Candidate
@@ -111,14 +120,22 @@ class DraftOutcome:
     provenance: Provenance
     is_offline: bool
     notice: str | None
+    # Candidates the model returned off-request (strategy, language) and that were left out.
+    dropped: int = 0
+    # Offline only: strategies that need a fact were skipped because the knowledge list is empty.
+    skipped_for_facts: tuple[str, ...] = ()
+    # Offline only: how many of the asked-for drafts could not be written without repeating one.
+    shortfall: int = 0
 
 
 @dataclass(frozen=True)
 class KnowledgeItem:
-    """A vetted fact the drafter may use, with its checkable source."""
+    """A vetted fact the drafter may use, with its checkable source and the id the model cites."""
 
     text: str
     source_url: str
+    language: str = ""
+    id: str = ""
 
 
 def _freeze(obj: object, name: str, value: object) -> None:
@@ -130,7 +147,12 @@ def _strings(values: Any) -> tuple[str, ...]:
 
 
 def _knowledge(items: Any) -> tuple[KnowledgeItem, ...]:
-    return tuple(i if isinstance(i, KnowledgeItem) else KnowledgeItem(*i) for i in (items or ()))
+    """Knowledge items with an id each: F1, F2… for those that came without one."""
+    facts = [i if isinstance(i, KnowledgeItem) else KnowledgeItem(*i) for i in (items or ())]
+    return tuple(
+        fact if fact.id else KnowledgeItem(fact.text, fact.source_url, fact.language, f"F{n}")
+        for n, fact in enumerate(facts, start=1)
+    )
 
 
 @dataclass(frozen=True)
@@ -179,6 +201,8 @@ class DraftRequest:
     count: int = 3
     evidence: tuple[str, ...] = ()
     knowledge: tuple[KnowledgeItem, ...] = ()
+    # The campaign's current message texts: a new draft must not repeat one of them.
+    existing: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not 1 <= self.count <= MAX_CANDIDATES:
@@ -190,6 +214,7 @@ class DraftRequest:
         _freeze(self, "strategies", _strings(self.strategies))
         _freeze(self, "evidence", _strings(self.evidence))
         _freeze(self, "knowledge", _knowledge(self.knowledge))
+        _freeze(self, "existing", _strings(self.existing))
 
     @property
     def shortest_limit(self) -> int:
@@ -254,6 +279,12 @@ def effective_strategies(req: DraftRequest) -> list[str]:
     return chosen
 
 
+def _source_room(req: DraftRequest) -> int:
+    """Characters kept free for the "Source: <url>" line added after a cited fact."""
+    longest = max((len(fact.source_url) for fact in req.knowledge), default=0)
+    return longest + 10 if longest else 0
+
+
 def draft_prompts(req: DraftRequest) -> tuple[RenderedPrompt, RenderedPrompt]:
     """Render the system and draft prompts for a request."""
     user = render(
@@ -265,7 +296,8 @@ def draft_prompts(req: DraftRequest) -> tuple[RenderedPrompt, RenderedPrompt]:
         strategies=[STRATEGIES[key] for key in effective_strategies(req)],
         language=req.language,
         platforms=[{"name": p, "limit": n} for p, n in req.platforms],
-        text_limit=min(req.shortest_limit, MAX_TEXT_CHARS),
+        text_limit=min(req.shortest_limit, MAX_TEXT_CHARS) - _source_room(req),
+        source_room=_source_room(req),
         count=req.count,
     )
     return render("system"), user
@@ -311,16 +343,6 @@ def combined_sha256(system: RenderedPrompt, user: RenderedPrompt) -> str:
     return sha256_text(f"{system.text}\n\n{user.text}")
 
 
-def make_drafter(settings: LLMSettings) -> Drafter:
-    """The model-backed drafter when a key or base URL is set, otherwise the offline drafter."""
-    if settings.is_configured:
-        return OpenAIDrafter(settings)
-    # Imported here because offline.py imports this module's request and outcome types.
-    from app.drafting.offline import OfflineDrafter
-
-    return OfflineDrafter()
-
-
 class _InvalidOutput(Exception):
     """The model's answer could not be used; the text is safe to send back to the model."""
 
@@ -330,10 +352,13 @@ def _strict_schema_json(wire: type[BaseModel]) -> str:
     return json.dumps(wire.model_json_schema())
 
 
-def _response_format(mode: str, wire: type[BaseModel]) -> dict[str, Any] | None:
+def wire_schema(wire: type[BaseModel]) -> tuple[str, dict[str, Any]]:
+    """A fixed wire model's name and strict JSON schema."""
+    return str(wire.model_config.get("title") or wire.__name__), json.loads(_strict_schema_json(wire))
+
+
+def _response_format(mode: str, name: str, schema: dict[str, Any]) -> dict[str, Any] | None:
     if mode == "json_schema":
-        schema = json.loads(_strict_schema_json(wire))
-        name = str(wire.model_config.get("title") or wire.__name__)
         return {
             "type": "json_schema",
             "json_schema": {"name": name, "schema": schema, "strict": True},
@@ -341,6 +366,43 @@ def _response_format(mode: str, wire: type[BaseModel]) -> dict[str, Any] | None:
     if mode == "json_object":
         return {"type": "json_object"}
     return None
+
+
+def _has_counts(schema: dict[str, Any]) -> bool:
+    return "minItems" in json.dumps(schema)
+
+
+def _rejects_counts(exc: openai.APIStatusError) -> bool:
+    """True when the server refuses array lengths (minItems/maxItems) in a json_schema."""
+    text = f"{exc.message} {json.dumps(exc.body, default=str)}".lower()
+    return "minitems" in text or "maxitems" in text
+
+
+def _on_request(candidate: Candidate, allowed: list[str], language: str) -> bool:
+    """True when a candidate keeps to the requested strategies and language."""
+    same_language = candidate.language.split("-")[0].lower() == language.split("-")[0].lower()
+    return candidate.strategy in allowed and same_language
+
+
+def _grounded(candidate: Candidate, req: DraftRequest, platforms: list[str]) -> Candidate:
+    """Resolve cited fact ids to facts, attach their sources, keep requested platforms only."""
+    facts = {fact.id: fact for fact in req.knowledge}
+    ids = [i for i in dict.fromkeys(candidate.facts_used) if i in facts]
+    # A model that typed a fact's URL instead of its id still cites that fact.
+    ids += [f.id for f in req.knowledge if f.id not in ids and f.source_url in candidate.facts_used]
+    cited = [facts[i] for i in ids]
+    return candidate.model_copy(
+        update={
+            "text": attach_sources(candidate.text, cited, req.knowledge),
+            "variants": {
+                p: attach_sources(t, cited, req.knowledge)
+                for p, t in candidate.variants.items()
+                if p in platforms
+            },
+            "fact_ids": ids,
+            "facts_used": [fact.source_url for fact in cited],
+        }
+    )
 
 
 def _rejects_response_format(exc: openai.APIStatusError) -> bool:
@@ -353,6 +415,8 @@ def _rejects_response_format(exc: openai.APIStatusError) -> bool:
             "json_schema",
             "json_object",
             "structured output",
+            "minitems",
+            "maxitems",
         )
     )
 
@@ -491,37 +555,55 @@ class OpenAIDrafter:
             max_retries=settings.max_retries,
         )
         self._mode_index = 0
+        self._counts_ok = True
 
     def draft(self, req: DraftRequest) -> DraftOutcome:
-        """Draft candidates with the model; raise DraftingError when it cannot."""
+        """Draft candidates with the model; off-request candidates are left out and counted."""
         system, user = draft_prompts(req)
-        allowed = set(effective_strategies(req))
-        platforms = {p for p, _limit in req.platforms}
+        allowed = effective_strategies(req)
+        platforms = [p for p, _limit in req.platforms]
+        kept: list[Candidate] = []
 
         def check(batch: DraftBatch) -> str | None:
-            wrong = sorted({c.strategy for c in batch.candidates} - allowed)
-            if wrong:
-                return f"candidates.strategy: {wrong} not allowed; use only {sorted(allowed)}"
+            kept[:] = [c for c in batch.candidates if _on_request(c, allowed, req.language)]
+            if not kept:
+                return (
+                    f"candidates: strategy or language not allowed; use only the strategies {allowed} "
+                    f"and the language {req.language!r}"
+                )
             return None
+
+        def schema(count: int | None) -> dict[str, Any]:
+            return draft_batch_schema(
+                strategies=allowed,
+                language=req.language,
+                platforms=platforms,
+                fact_ids=[fact.id for fact in req.knowledge],
+                count=count,
+            )
 
         batch, provenance = self._complete(
             system,
             user,
-            wire=WireDraftBatch,
+            schemas=("draft_batch", schema(req.count), schema(None)),
             target=DraftBatch,
             check=check,
             parameters={
                 "count": req.count,
-                "strategies": effective_strategies(req),
+                "strategies": allowed,
                 "language": req.language,
                 "platforms": dict(req.platforms),
+                "facts_offered": [fact.id for fact in req.knowledge],
             },
         )
-        candidates = [
-            c.model_copy(update={"variants": {p: t for p, t in c.variants.items() if p in platforms}})
-            for c in batch.candidates[: req.count]
-        ]
-        return DraftOutcome(candidates=candidates, provenance=provenance, is_offline=False, notice=None)
+        candidates = [_grounded(c, req, platforms) for c in kept[: req.count]]
+        return DraftOutcome(
+            candidates=candidates,
+            provenance=provenance,
+            is_offline=False,
+            notice=None,
+            dropped=len(batch.candidates) - len(kept),
+        )
 
     def rewrite(self, req: RewriteRequest) -> tuple[Rewrite, Provenance]:
         """Revise, adapt or translate a text with the model."""
@@ -530,19 +612,41 @@ class OpenAIDrafter:
         for name in ("preset", "platform", "limit", "target_language"):
             if getattr(req, name) is not None:
                 parameters[name] = getattr(req, name)
-        return self._complete(system, user, wire=WireRewrite, target=Rewrite, parameters=parameters)
+        name, schema = wire_schema(WireRewrite)
+        return self._complete(system, user, schemas=(name, schema), target=Rewrite, parameters=parameters)
+
+    def review(self, req: ReviewRequest) -> tuple[dict[int, Rating], Provenance]:
+        """The model's advisory second reading of drafts, one rating per draft number."""
+        system, user = review_prompts(req)
+        count = len(req.drafts)
+        batch, provenance = self._complete(
+            system,
+            user,
+            schemas=(
+                "draft_review",
+                review_schema(count, counted=True),
+                review_schema(count, counted=False),
+            ),
+            target=RatingBatch,
+            parameters={"count": count, "language": req.language},
+        )
+        return by_draft(batch, count), provenance
 
     def _complete(
         self,
         system: RenderedPrompt,
         user: RenderedPrompt,
         *,
-        wire: type[BaseModel],
+        schemas: tuple[Any, ...],
         target: type[T],
         parameters: dict[str, Any],
         check: Callable[[T], str | None] | None = None,
     ) -> tuple[T, Provenance]:
-        """Ask the model, fall back through structured modes, repair once, and validate."""
+        """Ask the model, fall back through structured modes, repair once, and validate.
+
+        schemas is (name, preferred schema, fallback schema…): a server that rejects the preferred
+        json_schema (counts) is asked with the next one before falling back to json_object.
+        """
         messages: list[dict[str, str]] = [
             {"role": "system", "content": system.text},
             {"role": "user", "content": user.text},
@@ -552,7 +656,7 @@ class OpenAIDrafter:
         repaired = False
         while True:
             mode = STRUCTURED_MODES[self._mode_index]
-            completion = self._call(messages, mode, wire)
+            completion = self._call(messages, mode, schemas)
             if completion is None:
                 continue  # the server rejected this structured mode; the next one is set
             usage.add(completion.usage)
@@ -588,10 +692,12 @@ class OpenAIDrafter:
             )
             return result, provenance
 
-    def _call(self, messages: list[dict[str, str]], mode: str, wire: type[BaseModel]) -> Any:
+    def _call(self, messages: list[dict[str, str]], mode: str, schemas: tuple[Any, ...]) -> Any:
         """One chat-completions call; None when the server rejects this structured mode."""
         kwargs: dict[str, Any] = {"model": self.settings.model, "messages": messages}
-        response_format = _response_format(mode, wire)
+        name, *options = schemas
+        usable = [o for o in options if self._counts_ok or not _has_counts(o)] or options[-1:]
+        response_format = _response_format(mode, name, usable[0])
         if response_format is not None:
             kwargs["response_format"] = response_format
         if self.settings.temperature is not None:
@@ -600,8 +706,11 @@ class OpenAIDrafter:
             return self._client.chat.completions.create(**kwargs)
         except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
             if mode != "plain" and _rejects_response_format(exc):
-                # Remembered for this drafter so later calls skip the rejected mode.
-                self._mode_index = STRUCTURED_MODES.index(mode) + 1
+                # Remembered for this drafter so later calls skip what the server rejected.
+                if mode == "json_schema" and len(usable) > 1 and _rejects_counts(exc):
+                    self._counts_ok = False
+                else:
+                    self._mode_index = STRUCTURED_MODES.index(mode) + 1
                 return None
             raise _error_from(exc, self.settings) from exc
         except openai.OpenAIError as exc:

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.accounts.models import User
+from app.accounts.models import Organisation, User
 from app.campaigns.models import Campaign
 from app.common.time import utcnow
 from app.common.types import UTCDateTime
@@ -146,3 +146,31 @@ class MessageComment(db.Model):
 
     message: Mapped[Message] = relationship(back_populates="comments")
     author: Mapped[User] = relationship()
+
+
+class Approval(db.Model):
+    """A lead's approval of one exact version; void once revoked (edit, trend closed, campaign ended)."""
+
+    __tablename__ = "approvals"
+    __table_args__ = (UniqueConstraint("version_id", "approver_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("message_versions.id"), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    approver_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))  # the approver's
+    warning_override_reason: Mapped[str] = mapped_column(Text, default="")
+    humor_acknowledged: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_reason: Mapped[str | None] = mapped_column(String(200))
+
+    message: Mapped[Message] = relationship()
+    version: Mapped[MessageVersion] = relationship()
+    approver: Mapped[User] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None

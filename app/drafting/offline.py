@@ -7,6 +7,7 @@ import random
 import re
 import time
 
+from app.campaigns.strategies import STRATEGIES, _, allowed_strategies
 from app.drafting.llm import (
     DraftOutcome,
     DraftRequest,
@@ -16,14 +17,35 @@ from app.drafting.llm import (
     effective_strategies,
 )
 from app.drafting.schemas import Candidate, Rewrite
-from app.drafting.strategies import STRATEGIES, _
+from app.drafting.variety import NEAR_DUPLICATE, shingles, similarity
 
-TEMPLATES_VERSION = 1
-SOURCE_PLACEHOLDER = "[SOURCE]"
+TEMPLATES_VERSION = 2
 # A longer fact would crowd out the message; a human picks or shortens it instead.
 MAX_FACT_CHARS = 400
 MAX_HASHTAGS = 5
-FACT_PLACEHOLDER = "[FACT from your knowledge list]"
+# Strategies that cannot be written without a vetted fact: never with a placeholder instead.
+FACT_STRATEGIES = frozenset({"facts"})
+
+# Openings, written in each language (not translated), so drafts of a batch do not all start alike.
+# The empty opening lets the template speak first. Facts drafts lead with the fact instead.
+OPENINGS: dict[str, tuple[str, ...]] = {
+    "en": (
+        "",
+        "A moment before you share:",
+        "Worth a second look.",
+        "Let's take a breath.",
+        "Here is another way to see it.",
+        "Something to keep in mind.",
+    ),
+    "fr": (
+        "",
+        "Avant de partager, un instant :",
+        "Ça vaut la peine d'y regarder de plus près.",
+        "Prenons le temps d'en parler.",
+        "Voici une autre façon de voir les choses.",
+        "Gardons ceci en tête.",
+    ),
+}
 
 OFFLINE_NOTICE = _(
     "No language model is connected, so these drafts come from built-in templates: treat them "
@@ -70,6 +92,11 @@ TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
             (
                 "Here is what the evidence shows: {fact} ({source}). A misleading claim about {group} "
                 "is going around. It leaves out most of the facts. Check the source before you share."
+            ),
+            (
+                "{fact} ({source})\n\nA post about {group} says the opposite? Careful: that claim "
+                "is misleading, because it blames a whole group for a few stories. Share what the "
+                "source says."
             ),
         ),
         "question": (
@@ -142,6 +169,14 @@ TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
                 "A strong community is built by everyone who lives in it. Shared hopes, shared work "
                 "and a kind word go further than fear. Let's keep building it together."
             ),
+            (
+                "On our street, the baker, the nurse and the bus driver all know each other by name. "
+                "{Group} are part of that. Towns stay strong when everyone gets a fair chance."
+            ),
+            (
+                "What makes a place feel like home? People who say hello, help with the shopping "
+                "and turn up when it matters. That is the town we want, with {group} in it."
+            ),
         ),
     },
     "fr": {
@@ -155,6 +190,11 @@ TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
                 "Voici ce que montrent les données : {fact} ({source}). Une affirmation trompeuse "
                 "circule au sujet de {group}. Elle oublie l'essentiel. Vérifiez la source avant "
                 "de partager."
+            ),
+            (
+                "{fact} ({source})\n\nUn message sur {group} affirme le contraire ? Attention, "
+                "c'est trompeur : il accuse tout un groupe à partir de quelques histoires. "
+                "Partageons plutôt ce que dit la source."
             ),
         ),
         "question": (
@@ -229,6 +269,16 @@ TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
                 "Une communauté solide se construit avec tous ceux qui y vivent. Des espoirs "
                 "partagés et un mot gentil vont plus loin que la peur. Continuons ensemble."
             ),
+            (
+                "Dans notre rue, la boulangère, l'infirmier et le chauffeur de bus se connaissent "
+                "par leur prénom. {Group} en font partie. Une ville tient debout quand chacun a sa "
+                "chance."
+            ),
+            (
+                "Qu'est-ce qui fait qu'on se sent chez soi ? Des gens qui disent bonjour, qui donnent "
+                "un coup de main et qui sont là quand il le faut. C'est la ville que nous voulons, "
+                "avec {group}."
+            ),
         ),
     },
 }
@@ -242,6 +292,26 @@ def _seed(*parts: object) -> int:
     """A stable seed from the inputs, so the same request gives the same drafts."""
     digest = hashlib.sha256(repr(parts).encode("utf-8")).digest()
     return int.from_bytes(digest[:8], "big")
+
+
+def _strategies_without_facts(req: DraftRequest) -> tuple[list[str], tuple[str, ...]]:
+    """Without a usable fact: the requested strategies that need none, else any allowed that needs none."""
+    requested = effective_strategies(req)
+    skipped = tuple(k for k in requested if k in FACT_STRATEGIES)
+    kept = [k for k in requested if k not in FACT_STRATEGIES]
+    if not kept:
+        allowed = allowed_strategies(req.trend.severity, req.campaign.mode)
+        kept = [k for k in allowed if k not in FACT_STRATEGIES]
+    return kept, skipped
+
+
+def _with_opening(lead: str, text: str) -> str:
+    """Put an opening before a template; after a colon the sentence goes on in lower case."""
+    if not lead:
+        return text
+    if lead.endswith(":") and not re.match(r"I\b", text):
+        text = text[:1].lower() + text[1:]
+    return f"{lead} {text}"
 
 
 def _has_term(text: str, terms: tuple[str, ...]) -> bool:
@@ -322,38 +392,61 @@ class OfflineDrafter:
     """Drafts from built-in templates when no model is configured."""
 
     def draft(self, req: DraftRequest) -> DraftOutcome:
-        """Compose deterministic starting points, one per requested slot."""
+        """Compose deterministic, distinct starting points: never a copy of an existing message."""
         started = time.monotonic()
         language = _base_language(req.language)
-        strategies = effective_strategies(req)
-        rng = random.Random(_seed(req))  # noqa: S311  # nosec B311: reproducible template choice, not security
-        offsets = {key: rng.randrange(len(TEMPLATES[language][key])) for key in strategies}
         facts = [
             k
             for k in req.knowledge
             if len(k.text) <= MAX_FACT_CHARS and not _has_term(k.text, req.trend.lexicon)
         ]
+        strategies, skipped = _strategies_without_facts(req) if not facts else (effective_strategies(req), ())
+        rng = random.Random(_seed(req))  # noqa: S311  # nosec B311: reproducible template choice, not security
+        offsets = {key: rng.randrange(len(TEMPLATES[language][key])) for key in strategies}
+        opening_offset = rng.randrange(len(OPENINGS[language]))
         tags = _hashtag_line(req.campaign.hashtags, req.trend.hashtags)
+        taken = [shingles(text) for text in req.existing]
         candidates = []
         for index in range(req.count):
             key = strategies[index % len(strategies)]
             round_ = index // len(strategies)
-            fact = facts[(round_ + offsets[key]) % len(facts)] if facts else None
-            text = self._compose(req, language, key, offsets[key] + round_, fact)
-            if tags:
-                text = f"{text}\n\n{tags}"
-            variants = {p: fit_to_limit(text, n) for p, n in req.platforms if len(text) > n}
-            candidates.append(
-                Candidate(
-                    strategy=key,
-                    language=language,
-                    text=text,
-                    variants=variants,
-                    rationale=f"Offline template. {STRATEGIES[key].guidance}",
-                    facts_used=[fact.source_url] if fact and key == "facts" else [],
-                )
+            fact = facts[(round_ + offsets[key]) % len(facts)] if facts and key in FACT_STRATEGIES else None
+            text = self._distinct_text(
+                req, language, key, offsets[key] + round_, opening_offset + index, fact, taken
             )
-        provenance = Provenance(
+            if text is None:
+                continue  # every wording of this strategy is already in use
+            taken.append(shingles(text))
+            candidates.append(self._candidate(req, language, key, text, tags, fact))
+        return DraftOutcome(
+            candidates=candidates,
+            provenance=self._provenance(req, started, strategies, language),
+            is_offline=True,
+            notice=OFFLINE_NOTICE,
+            skipped_for_facts=skipped,
+            shortfall=req.count - len(candidates),
+        )
+
+    @staticmethod
+    def _candidate(
+        req: DraftRequest, language: str, key: str, text: str, tags: str, fact: KnowledgeItem | None
+    ) -> Candidate:
+        if tags:
+            text = f"{text}\n\n{tags}"
+        variants = {p: fit_to_limit(text, n) for p, n in req.platforms if len(text) > n}
+        return Candidate(
+            strategy=key,
+            language=language,
+            text=text,
+            variants=variants,
+            rationale=f"Offline template. {STRATEGIES[key].guidance}",
+            facts_used=[fact.source_url] if fact else [],
+            fact_ids=[fact.id] if fact else [],
+        )
+
+    @staticmethod
+    def _provenance(req: DraftRequest, started: float, strategies: list[str], language: str) -> Provenance:
+        return Provenance(
             provider="offline",
             model=None,
             prompt_name="offline",
@@ -369,12 +462,27 @@ class OfflineDrafter:
             latency_ms=round((time.monotonic() - started) * 1000),
             structured_mode="offline",
         )
-        return DraftOutcome(
-            candidates=candidates,
-            provenance=provenance,
-            is_offline=True,
-            notice=OFFLINE_NOTICE,
-        )
+
+    def _distinct_text(
+        self,
+        req: DraftRequest,
+        language: str,
+        key: str,
+        start: int,
+        opening: int,
+        fact: KnowledgeItem | None,
+        taken: list[frozenset[tuple[str, ...]]],
+    ) -> str | None:
+        """The first wording (template, then opening) that repeats neither the batch nor the campaign."""
+        openings = OPENINGS[language] if key not in FACT_STRATEGIES else ("",)
+        for shift in range(len(openings)):
+            lead = openings[(opening + shift) % len(openings)]
+            for text in self._compose(req, language, key, start, fact):
+                text = _with_opening(lead, text)
+                mine = shingles(text)
+                if not any(similarity(mine, other) >= NEAR_DUPLICATE for other in taken):
+                    return text
+        return None
 
     @staticmethod
     def _compose(
@@ -383,28 +491,20 @@ class OfflineDrafter:
         key: str,
         start: int,
         fact: KnowledgeItem | None,
-    ) -> str:
-        """Fill the first template (from a seeded start) that uses no lexicon term."""
+    ) -> list[str]:
+        """Every template of the strategy (from a seeded start) filled in, minus those using a lexicon term."""
         group = _group_phrase(language, req.trend.target_groups, req.trend.lexicon)
         values = {
             "group": group,
             "Group": group[:1].upper() + group[1:],
-            "fact": _with_period(fact.text) if fact else FACT_PLACEHOLDER,
-            "source": fact.source_url if fact else SOURCE_PLACEHOLDER,
+            "fact": _with_period(fact.text) if fact else "",
+            "source": fact.source_url if fact else "",
         }
         options = TEMPLATES[language][key]
         texts = [options[(start + i) % len(options)].format(**values) for i in range(len(options))]
         if language == "fr":
             texts = [_contract_french(t) for t in texts]
-        clean = [t for t in texts if not _has_term(t, req.trend.lexicon)]
-        if clean:
-            return clean[0]
-        # Every template collides with the lexicon: blank the terms so the draft is still safe.
-        text = texts[0]
-        for term in req.trend.lexicon:
-            if term.strip():
-                text = re.sub(re.escape(term.strip()), "[…]", text, flags=re.IGNORECASE)
-        return text
+        return [t for t in texts if not _has_term(t, req.trend.lexicon)]
 
     def rewrite(self, req: RewriteRequest) -> tuple[Rewrite, Provenance]:
         """Shorten or fit to a platform offline; say plainly what needs a model."""

@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from app.drafting.sanitize import as_data_block
 
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
-PROMPT_NAMES = ("system", "draft", "revise", "adapt", "translate", "repair")
+PROMPT_NAMES = ("system", "draft", "revise", "adapt", "translate", "repair", "review")
 
 LANGUAGE_NAMES = {"en": "English", "fr": "French"}
 

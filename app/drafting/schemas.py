@@ -41,6 +41,8 @@ class Candidate(BaseModel):
     variants: dict[PlatformKey, VariantText] = {}
     rationale: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
     facts_used: list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]] = []
+    # The ids of the knowledge facts the draft cites (grounding); facts_used then holds their URLs.
+    fact_ids: list[str] = []
 
     @field_validator("variants", mode="before")
     @classmethod
@@ -69,34 +71,8 @@ class Rewrite(BaseModel):
 
 # Wire shapes for strict structured output: every field required, no open-ended dicts, no
 # defaults and no length keywords, which OpenAI's strict mode rejects. What comes back is then
-# validated against the models above, which hold the real limits.
-
-
-class WireVariant(BaseModel):
-    """One platform version of a candidate, as sent over the wire."""
-
-    model_config = ConfigDict(extra="forbid")
-    platform: str
-    text: str
-
-
-class WireCandidate(BaseModel):
-    """A candidate as sent over the wire."""
-
-    model_config = ConfigDict(extra="forbid")
-    strategy: StrategyKey
-    language: str
-    text: str
-    variants: list[WireVariant]
-    rationale: str
-    facts_used: list[str]
-
-
-class WireDraftBatch(BaseModel):
-    """Strict-schema twin of DraftBatch sent as the response_format."""
-
-    model_config = ConfigDict(extra="forbid", title="draft_batch")
-    candidates: list[WireCandidate]
+# validated against the models above, which hold the real limits. A draft batch's schema is built
+# per request (draft_batch_schema below) so it can name only the allowed values.
 
 
 class WireRewrite(BaseModel):
@@ -105,3 +81,46 @@ class WireRewrite(BaseModel):
     model_config = ConfigDict(extra="forbid", title="rewrite")
     text: str
     rationale: str
+
+
+def _object(properties: dict[str, Any]) -> dict[str, Any]:
+    """A strict-mode object: every property required, nothing else allowed."""
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+def draft_batch_schema(
+    *,
+    strategies: list[str],
+    language: str,
+    platforms: list[str],
+    fact_ids: list[str],
+    count: int | None,
+) -> dict[str, Any]:
+    """The response schema for one request: only its strategies, language, platforms and fact ids.
+
+    A server that fills the schema (constrained decoding) then cannot answer off-request. With a
+    count, the candidates array also carries minItems/maxItems, which some servers reject.
+    """
+    candidate: dict[str, Any] = {
+        "strategy": {"type": "string", "enum": list(strategies)},
+        "language": {"type": "string", "enum": [language]},
+        "text": {"type": "string"},
+        "variants": {
+            "type": "array",
+            "items": _object(
+                {"platform": {"type": "string", "enum": list(platforms)}, "text": {"type": "string"}}
+            ),
+        },
+        "rationale": {"type": "string"},
+    }
+    if fact_ids:
+        candidate["facts_used"] = {"type": "array", "items": {"type": "string", "enum": list(fact_ids)}}
+    candidates: dict[str, Any] = {"type": "array", "items": _object(candidate)}
+    if count is not None:
+        candidates.update(minItems=count, maxItems=count)
+    return _object({"candidates": candidates})

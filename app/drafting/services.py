@@ -7,18 +7,23 @@ before anything is written, so the person's input and the existing draft stay as
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from app.accounts.models import User
 from app.audit.services import record
 from app.campaigns.models import Campaign, CampaignStatus
-from app.drafting import lengths
-from app.drafting.checks import CheckReport, TrendContext, run_checks
+from app.campaigns.strategies import STRATEGIES, allowed_strategies
+from app.checks import CheckReport, TrendContext, lengths, reading_ease, run_checks
+from app.drafting.drafters import make_drafter
+from app.drafting.grounding import select_facts
 from app.drafting.llm import (
     CampaignBrief,
     Drafter,
@@ -30,20 +35,25 @@ from app.drafting.llm import (
     Provenance,
     RewriteRequest,
     TrendBrief,
-    make_drafter,
 )
 from app.drafting.models import (
     MESSAGE_TRANSITIONS,
     Message,
-    MessageComment,
     MessageStatus,
     MessageVersion,
     VersionSource,
 )
-from app.drafting.strategies import STRATEGIES, allowed_strategies
-from app.drafting.versions import create_message, save_version, trend_context
+from app.drafting.second_pass import Rating, ReviewRequest
+from app.drafting.variety import RankKey, distinct, rank
+from app.drafting.versions import (
+    cited_facts,
+    create_message,
+    revoke_approvals,
+    run_version_checks,
+    save_version,
+    trend_context,
+)
 from app.extensions import db
-from app.review import services as review_services
 from app.trends.models import Evidence, Trend
 
 __all__ = ["DraftingError", "DraftInputError"]
@@ -67,6 +77,9 @@ class DraftResult:
     messages: list[Message]
     is_offline: bool
     notice: str | None
+    # The sentences of the notice, each shown on its own, and why the batch is in this order.
+    notes: tuple[str, ...] = ()
+    order_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,15 +133,17 @@ def build_draft_request(
         campaign, trend, strategies=strategies, language=language, platforms=platforms, count=count
     )
     strategies = list(strategies) or strategy_choices(campaign, trend)
+    brief = trend_brief(trend)
     return DraftRequest(
         campaign=campaign_brief(campaign),
-        trend=trend_brief(trend),
+        trend=brief,
         strategies=tuple(strategies),
         language=language,
         platforms=tuple((p, platform_limit(p)) for p in platforms),
         count=count,
         evidence=tuple(latest_evidence(trend)),
-        knowledge=knowledge_of(campaign),
+        knowledge=select_facts(knowledge_of(campaign), trend=brief, language=language),
+        existing=tuple(existing_texts(campaign)),
     )
 
 
@@ -169,8 +184,21 @@ def latest_evidence(trend: Trend, limit: int = MAX_EVIDENCE) -> list[str]:
 
 
 def knowledge_of(campaign: Campaign) -> tuple[KnowledgeItem, ...]:
-    """The campaign's vetted facts in their order."""
-    return tuple(KnowledgeItem(item.text, item.source_url) for item in campaign.knowledge)
+    """The campaign's vetted facts in their order, each with the id the drafter cites (F<id>)."""
+    return tuple(
+        KnowledgeItem(item.text, item.source_url, item.language or "", f"F{item.id or n}")
+        for n, item in enumerate(campaign.knowledge, start=1)
+    )
+
+
+def existing_texts(campaign: Campaign) -> list[str]:
+    """The current texts of the campaign's messages that are not archived."""
+    query = (
+        select(MessageVersion.text)
+        .join(Message, Message.current_version_id == MessageVersion.id)
+        .where(Message.campaign_id == campaign.id, Message.status != MessageStatus.ARCHIVED)
+    )
+    return list(db.session.scalars(query))
 
 
 def draft_messages(
@@ -188,22 +216,120 @@ def draft_messages(
     request = build_draft_request(
         campaign, trend, strategies=strategies, language=language, platforms=platforms, count=count
     )
+    drafter = drafter or default_drafter()
     try:
-        outcome = (drafter or default_drafter()).draft(request)
+        outcome = drafter.draft(request)
     except ValueError as error:
         raise DraftInputError(str(error)) from error
-    return store_candidates(campaign, trend, outcome, actor=actor)
+    result = store_candidates(campaign, trend, outcome, actor=actor, knowledge=request.knowledge)
+    review = getattr(drafter, "review", None)
+    if outcome.is_offline or review is None or not result.messages:
+        return result
+    note = second_reading(result.messages, request, review, actor=actor)
+    if note is None:
+        return result
+    notes = (*result.notes, note)
+    return dataclasses.replace(result, notes=notes, notice=" ".join(notes))
 
 
-def store_candidates(campaign: Campaign, trend: Trend, outcome: DraftOutcome, *, actor: User) -> DraftResult:
-    """Create one message per candidate (checks run inside save_version)."""
+def second_reading(
+    messages: list[Message],
+    request: DraftRequest,
+    review: Callable[[ReviewRequest], tuple[dict[int, Rating], Provenance]],
+    *,
+    actor: User | None,
+) -> str | None:
+    """Ask the model to rate each new draft; store the advisory ratings with their provenance.
+
+    Never blocks: a failed second reading leaves the drafts as they are and says so.
+    """
+    facts = {f["text"] for m in messages for f in (m.current_version.provenance or {}).get("facts", [])}
+    req = ReviewRequest(
+        drafts=tuple(m.text for m in messages),
+        language=request.language,
+        evidence=request.evidence,
+        lexicon=request.trend.lexicon,
+        hashtags=request.trend.hashtags,
+        facts=tuple(sorted(facts)),
+    )
+    try:
+        ratings, provenance = review(req)
+    except (DraftingError, ValueError) as error:
+        return _(
+            "The model's second reading did not work, so the drafts are saved without it: %(reason)s",
+            reason=getattr(error, "message", None) or str(error),
+        )
+    concerns = 0
+    for number, message in enumerate(messages, start=1):
+        rating = ratings.get(number)
+        if rating is not None:
+            _store_rating(message, rating, provenance, actor=actor)
+            concerns += rating.verdict == "concern"
+    if not concerns:
+        return None
+    return ngettext(
+        "The model's second reading raised a concern about %(num)d draft: its editor shows why.",
+        "The model's second reading raised concerns about %(num)d drafts: their editors show why.",
+        concerns,
+    )
+
+
+def _store_rating(message: Message, rating: Rating, provenance: Provenance, *, actor: User | None) -> None:
+    """Keep the rating, with what produced it, in the rated version's provenance (advisory only)."""
+    version = message.current_version
+    review = {
+        "verdict": rating.verdict,
+        "rules": list(rating.rules),
+        "reason": rating.reason,
+        "version": version.number,
+        "provider": provenance.provider,
+        "model": provenance.model,
+        "prompt_name": provenance.prompt_name,
+        "prompt_version": provenance.prompt_version,
+        "prompt_sha256": provenance.prompt_sha256,
+        "latency_ms": provenance.latency_ms,
+    }
+    version.provenance = {**(version.provenance or {}), "review": review}
+    db.session.flush()
+    record(
+        "message.second_reading",
+        actor=actor,
+        organisation=message.campaign.organisation,
+        obj=message,
+        details={"verdict": rating.verdict, "rules": list(rating.rules), "version": version.number},
+    )
+
+
+ORDER_NOTE = _l(
+    "Ordered for editing: drafts with a blocking problem last, then by fewest warnings, then those "
+    "that fit every platform, then the easiest to read."
+)
+
+
+def store_candidates(
+    campaign: Campaign,
+    trend: Trend,
+    outcome: DraftOutcome,
+    *,
+    actor: User,
+    knowledge: tuple[KnowledgeItem, ...] = (),
+) -> DraftResult:
+    """Create one message per distinct candidate, best first (checks run inside save_version)."""
     source = VersionSource.OFFLINE if outcome.is_offline else VersionSource.AI
+    kept = distinct([c.text for c in outcome.candidates], existing_texts(campaign))
+    candidates = [outcome.candidates[i] for i in kept]
+    facts = {fact.id: fact for fact in knowledge}
+    keys = [_rank_key(c, campaign, trend, facts) for c in candidates]
     messages = []
-    for candidate in outcome.candidates:
+    for position, index in enumerate(rank(keys), start=1):
+        candidate = candidates[index]
+        cited = [facts[i] for i in candidate.fact_ids if i in facts]
         provenance = {
             **provenance_dict(outcome.provenance),
             "rationale": candidate.rationale,
             "facts_used": list(candidate.facts_used),
+            "facts": [{"id": f.id, "text": f.text, "source_url": f.source_url} for f in cited],
+            "rank": position,
         }
         messages.append(
             create_message(
@@ -218,6 +344,7 @@ def store_candidates(campaign: Campaign, trend: Trend, outcome: DraftOutcome, *,
                 provenance=provenance,
             )
         )
+    duplicates = len(outcome.candidates) - len(candidates)
     record(
         "campaign.draft",
         actor=actor,
@@ -228,9 +355,82 @@ def store_candidates(campaign: Campaign, trend: Trend, outcome: DraftOutcome, *,
             "provider": outcome.provenance.provider,
             "model": outcome.provenance.model,
             "trend": trend.id,
+            "dropped_off_request": outcome.dropped,
+            "dropped_duplicates": duplicates,
         },
     )
-    return DraftResult(messages=messages, is_offline=outcome.is_offline, notice=outcome.notice)
+    notes = _batch_notes(outcome, duplicates)
+    return DraftResult(
+        messages=messages,
+        is_offline=outcome.is_offline,
+        notice=" ".join(notes) or None,
+        notes=tuple(notes),
+        order_note=str(ORDER_NOTE) if len(messages) > 1 else None,
+    )
+
+
+def _rank_key(candidate: Any, campaign: Campaign, trend: Trend, facts: dict[str, KnowledgeItem]) -> RankKey:
+    """Check a candidate as its first version will be checked, and sum up what ranks it."""
+    cited = tuple(facts[i].text for i in candidate.fact_ids if i in facts)
+    findings, _has_errors = run_version_checks(
+        candidate.text,
+        dict(candidate.variants),
+        language=candidate.language,
+        platforms=campaign.platforms,
+        context=trend_context(trend, campaign, cited=cited),
+    )
+    unique = {
+        (f["code"], f["start"], f["end"], f["severity"])
+        for report in findings.values()
+        for f in report["findings"]
+    }
+    return RankKey(
+        errors=sum(1 for f in unique if f[3] == "error"),
+        warnings=sum(1 for f in unique if f[3] == "warning"),
+        over_length=sum(1 for f in unique if f[0] == "length.over_limit"),
+        reading_ease=reading_ease(candidate.text, candidate.language),
+    )
+
+
+def _batch_notes(outcome: DraftOutcome, duplicates: int) -> list[str]:
+    """What people should know about the batch, one sentence each, in their language."""
+    notes = [_(outcome.notice)] if outcome.notice else []
+    if outcome.skipped_for_facts:
+        notes.append(
+            _(
+                "The campaign's knowledge list has no fact these drafts could use, so they follow "
+                "strategies that need none. Add vetted facts with their sources to get fact-based "
+                "drafts."
+            )
+        )
+    if outcome.dropped:
+        notes.append(
+            ngettext(
+                "%(num)d draft was left out because it did not keep to your choices (strategy or language).",
+                "%(num)d drafts were left out because they did not keep to your choices "
+                "(strategy or language).",
+                outcome.dropped,
+            )
+        )
+    if outcome.shortfall:
+        notes.append(
+            ngettext(
+                "%(num)d fewer draft than asked: the built-in templates have no other wording "
+                "that does not repeat a message of this campaign.",
+                "%(num)d fewer drafts than asked: the built-in templates have no other wording "
+                "that does not repeat a message of this campaign.",
+                outcome.shortfall,
+            )
+        )
+    if duplicates:
+        notes.append(
+            ngettext(
+                "%(num)d draft was left out because it repeated another draft or an existing message.",
+                "%(num)d drafts were left out because they repeated another draft or an existing message.",
+                duplicates,
+            )
+        )
+    return notes
 
 
 def provenance_dict(provenance: Provenance) -> dict[str, Any]:
@@ -426,14 +626,6 @@ def save_human_edit(
     return save_version(message, text=text, variants=variants, source=VersionSource.HUMAN, author=actor)
 
 
-def add_comment(message: Message, *, body: str, actor: User) -> MessageComment:
-    """Add a comment on the message's current version; the author and reviewers are notified."""
-    try:
-        return review_services.add_comment(message, actor, body or "")
-    except review_services.ReviewError as error:
-        raise DraftInputError(str(error)) from None
-
-
 def archive_message(message: Message, *, actor: User) -> Message:
     """Archive a message: it leaves the working lists and can no longer be edited."""
     current = MessageStatus(message.status)
@@ -441,7 +633,6 @@ def archive_message(message: Message, *, actor: User) -> Message:
         raise DraftInputError(_("This message is already archived."))
     message.status = MessageStatus.ARCHIVED
     db.session.flush()
-    from app.drafting.versions import revoke_approvals
 
     revoke_approvals(message, reason="archived", actor=actor)
     record(
@@ -482,9 +673,11 @@ class PlatformCheck:
         return self.report["length"]
 
 
-def check_context(trend: Trend | None, campaign: Campaign | None) -> TrendContext:
-    """What the checks know about a trend and the campaign's sources."""
-    return trend_context(trend, campaign)
+def check_context(
+    trend: Trend | None, campaign: Campaign | None, message: Message | None = None
+) -> TrendContext:
+    """What the checks know about a trend, the campaign's sources and the facts a message cites."""
+    return trend_context(trend, campaign, cited=cited_facts(message))
 
 
 def check_text(text: str, *, platform: str, language: str, context: TrendContext | None) -> CheckReport:

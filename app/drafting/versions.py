@@ -8,20 +8,29 @@ from sqlalchemy import select, update
 
 from app.accounts.models import User
 from app.audit.services import record
-from app.campaigns.models import Campaign
+from app.campaigns import services as campaign_services
+from app.campaigns.models import Campaign, CampaignStatus
+from app.checks import TrendContext, run_checks
 from app.common.time import utcnow
-from app.drafting.models import Message, MessageStatus, MessageVersion, VersionSource, content_hash
+from app.drafting.models import Approval, Message, MessageStatus, MessageVersion, VersionSource, content_hash
 from app.extensions import db
 from app.trends.models import Trend
 
 
-def trend_context(trend: Trend | None, campaign: Campaign | None = None):
-    """What the do-no-harm checks need to know about a trend (and the campaign's sources)."""
-    from app.drafting.checks import TrendContext
+def cited_facts(message: Message | None, provenance: dict[str, Any] | None = None) -> tuple[str, ...]:
+    """The texts of the knowledge facts a grounded draft cites (from its drafter's provenance)."""
+    if not (provenance and "facts" in provenance) and message is not None:
+        original = next((v for v in message.versions if v.source != VersionSource.HUMAN), None)
+        provenance = original.provenance if original is not None else None
+    return tuple(str(fact.get("text", "")) for fact in (provenance or {}).get("facts") or ())
+
+
+def trend_context(trend: Trend | None, campaign: Campaign | None = None, *, cited: tuple[str, ...] = ()):
+    """What the do-no-harm checks need to know about a trend, the campaign's sources and cited facts."""
 
     sources = tuple(item.source_url for item in campaign.knowledge) if campaign else ()
     if trend is None:
-        return TrendContext(sources=sources)
+        return TrendContext(sources=sources, cited_facts=cited)
     evidence = list(db.session.scalars(trend.evidence.select()))
     return TrendContext(
         lexicon_terms=tuple(trend.lexicon),
@@ -31,6 +40,7 @@ def trend_context(trend: Trend | None, campaign: Campaign | None = None):
         evidence_handles=tuple(item.author_handle for item in evidence if item.author_handle),
         extra_hostile_terms=tuple(trend.extra_hostile_terms),
         sources=sources,
+        cited_facts=cited,
     )
 
 
@@ -38,7 +48,6 @@ def run_version_checks(
     text: str, variants: dict[str, str], *, language: str, platforms: list[str], context: Any
 ) -> tuple[dict[str, Any], bool]:
     """Check the main text for every target platform and each variant for its own platform."""
-    from app.drafting.checks import run_checks
 
     findings: dict[str, Any] = {}
     has_errors = False
@@ -103,7 +112,7 @@ def save_version(
         variants,
         language=message.language,
         platforms=message.campaign.platforms,
-        context=trend_context(message.trend, message.campaign),
+        context=trend_context(message.trend, message.campaign, cited=cited_facts(message, provenance)),
     )
     number = (
         db.session.scalar(
@@ -142,7 +151,6 @@ def save_version(
 
 def revoke_approvals(message: Message, *, reason: str, actor: User | None) -> int:
     """Void every standing approval of a message; returns how many were voided."""
-    from app.review.models import Approval
 
     result = db.session.execute(
         update(Approval)
@@ -158,3 +166,12 @@ def revoke_approvals(message: Message, *, reason: str, actor: User | None) -> in
             details={"reason": reason, "count": result.rowcount},
         )
     return result.rowcount
+
+
+def change_campaign_status(campaign: Campaign, status: CampaignStatus, *, actor: User) -> Campaign:
+    """Move a campaign along its status flow; ending it voids the approvals of its messages."""
+    campaign = campaign_services.change_status(campaign, status, actor=actor)
+    if campaign.status in campaign_services.ENDED:
+        for message in db.session.scalars(select(Message).where(Message.campaign_id == campaign.id)):
+            revoke_approvals(message, reason="campaign_ended", actor=actor)
+    return campaign

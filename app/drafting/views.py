@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.accounts.access import role_required
 from app.accounts.models import Role
 from app.campaigns.access import can_edit, viewable_campaign
-from app.campaigns.forms import PLATFORM_LABELS
 from app.campaigns.models import Campaign
-from app.common.access import role_required
+from app.campaigns.strategies import STRATEGIES
 from app.drafting import bp, services
 from app.drafting.diff import diff_stats, highlight, word_diff
 from app.drafting.forms import (
@@ -28,8 +28,11 @@ from app.drafting.forms import (
 )
 from app.drafting.llm import DraftingError
 from app.drafting.models import Message, MessageStatus, MessageVersion, VersionSource
-from app.drafting.strategies import STRATEGIES
+from app.drafting.second_pass import RULE_LABELS
 from app.extensions import db
+from app.platforms import TABLE as PLATFORM_TABLE
+from app.platforms import label as platform_label
+from app.review import services as review_services
 from app.trends.models import Trend
 
 NO_PLATFORM = ["mastodon"]
@@ -61,9 +64,12 @@ def draft(campaign_id: int):
         else:
             db.session.commit()
             flash(_("%(num)d new drafts. Open one to edit it.", num=len(result.messages)), "success")
-            if result.notice:
-                flash(result.notice, "info")
-            return redirect(url_for("campaigns.detail", campaign_id=campaign.id, _anchor="drafts"))
+            for note in result.notes:
+                flash(note, "info")
+            if result.order_note:
+                flash(result.order_note, "info")
+            new = ",".join(str(m.id) for m in result.messages)
+            return redirect(url_for("campaigns.detail", campaign_id=campaign.id, new=new, _anchor="drafts"))
     settings = services.llm_settings()
     return render_template(
         "drafting/draft.html",
@@ -83,7 +89,7 @@ def _draft_form(campaign: Campaign) -> DraftForm:
     trend = trend or (campaign.trends[0] if campaign.trends else None)
     form.strategies.choices = [(key, _(STRATEGIES[key].label)) for key in _all_allowed(campaign)]
     platforms = campaign.platforms or NO_PLATFORM
-    form.platforms.choices = [(p, PLATFORM_LABELS.get(p, p)) for p in platforms]
+    form.platforms.choices = [(p, platform_label(p)) for p in platforms]
     if request.method == "GET":
         form.platforms.data = list(platforms)
         form.language.data = (campaign.languages or ["en"])[0]
@@ -170,7 +176,7 @@ def check(message_id: int):
         variants,
         platforms=message.campaign.platforms or NO_PLATFORM,
         language=message.language,
-        context=services.check_context(message.trend, message.campaign),
+        context=services.check_context(message.trend, message.campaign, message),
     )
     current = message.current_version
     is_unsaved = current is None or current.text != text.replace("\r\n", "\n").strip()
@@ -180,7 +186,6 @@ def check(message_id: int):
         results=_with_segments(results),
         live_errors=any(r.has_errors for r in results),
         is_unsaved=is_unsaved,
-        submit_endpoint=_submit_endpoint(),
     )
 
 
@@ -258,8 +263,8 @@ def comment(message_id: int):
     if not form.validate_on_submit():
         return _render_editor(message, comment_form=form), 422
     try:
-        services.add_comment(message, body=form.body.data, actor=current_user)
-    except services.DraftInputError as error:
+        review_services.add_comment(message, current_user, form.body.data or "")
+    except review_services.ReviewError as error:
         db.session.rollback()
         form.body.errors = [*form.body.errors, str(error)]
         return _render_editor(db.session.get(Message, message.id), comment_form=form), 422
@@ -327,7 +332,7 @@ def _render_editor(message: Message, **overrides: Any) -> str:
             variants,
             platforms=missing,
             language=message.language,
-            context=services.check_context(message.trend, message.campaign),
+            context=services.check_context(message.trend, message.campaign, message),
         )
         if missing
         else []
@@ -343,7 +348,7 @@ def _render_editor(message: Message, **overrides: Any) -> str:
         "version": version,
         "variants": variants,
         "platforms": platforms,
-        "platform_labels": PLATFORM_LABELS,
+        "platform_labels": {key: row.label for key, row in PLATFORM_TABLE.items()},
         "results": _with_segments(results),
         "edit_form": edit_form,
         "adapt_form": adapt_form,
@@ -352,7 +357,6 @@ def _render_editor(message: Message, **overrides: Any) -> str:
         "comment_form": overrides.pop("comment_form", None) or CommentForm(formdata=None),
         "provenance": provenance_summary(message),
         "original": original_version(message),
-        "submit_endpoint": _submit_endpoint(),
         "is_editable": MessageStatus(message.status) in services.EDITABLE,
         "strategy_label": services.strategy_label(message.strategy),
         "live_errors": False,
@@ -360,6 +364,7 @@ def _render_editor(message: Message, **overrides: Any) -> str:
         "message_status_labels": MESSAGE_STATUS_LABELS,
         "can_edit_campaign": can_edit(message.campaign),
         "is_offline": not services.llm_settings().is_configured,
+        "review_rule_labels": RULE_LABELS,
     }
     context.update(overrides)
     return render_template("drafting/editor.html", **context)
@@ -373,7 +378,7 @@ def _with_segments(results: list[services.PlatformCheck]) -> list[dict[str, Any]
     return [
         {
             "platform": r.platform,
-            "label": PLATFORM_LABELS.get(r.platform, r.platform),
+            "label": platform_label(r.platform),
             "length": r.length,
             "findings": r.findings,
             "has_errors": r.has_errors,
@@ -388,12 +393,7 @@ def _posted_variants(message: Message) -> dict[str, str]:
 
 
 def _platform_choices(message: Message) -> list[tuple[str, str]]:
-    return [(p, PLATFORM_LABELS.get(p, p)) for p in message.campaign.platforms or NO_PLATFORM]
-
-
-def _submit_endpoint() -> str | None:
-    """The review feature's submit endpoint, when it exists."""
-    return "review.submit" if "review.submit" in current_app.view_functions else None
+    return [(p, platform_label(p)) for p in message.campaign.platforms or NO_PLATFORM]
 
 
 def original_version(message: Message) -> MessageVersion | None:

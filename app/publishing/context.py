@@ -9,13 +9,14 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.publishing.models import Post
+from app.publishing.services import ATTENTION_STATUSES, is_globally_paused, partner_requests, visible_posts
 
 DASHBOARD_CARD = "publishing/_dashboard_card.html"
 
 
 def pause_banner() -> dict[str, Any]:
     """Whether the coalition-wide pause is on (base.html shows the banner)."""
-    from app.publishing.services import is_globally_paused
 
     return {"publishing_paused": is_globally_paused()}
 
@@ -24,8 +25,6 @@ def dashboard_card() -> dict[str, Any]:
     """On the dashboard only: add the publishing card and the counts it shows."""
     if request.endpoint != "core.dashboard":
         return {}
-    from app.publishing.models import Post
-    from app.publishing.services import ATTENTION_STATUSES, partner_requests, visible_posts
 
     query = visible_posts(current_user).where(Post.status.in_(ATTENTION_STATUSES))
     counts = dict(

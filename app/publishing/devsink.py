@@ -11,8 +11,8 @@ from flask import Flask, abort, render_template, request
 from flask_login import login_required
 from sqlalchemy import select
 
-from app.channels.crypto import CredentialError, decrypt_credentials
 from app.channels.models import Channel
+from app.common.crypto import CredentialError, decrypt_credentials
 from app.extensions import csrf, db, limiter
 from app.publishing.models import SinkDelivery
 

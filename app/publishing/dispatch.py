@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -38,10 +38,11 @@ from app.channels.connectors import (
     UnknownOutcome,
     get_connector,
 )
-from app.channels.crypto import CredentialError
 from app.channels.models import Channel
+from app.common.crypto import CredentialError
 from app.common.time import utcnow
 from app.extensions import db
+from app.notifications import NotificationKind, link_to, send_pending_emails
 from app.publishing import services
 from app.publishing.models import DispatchLock, HeldCode, Post, PostAttempt, PostCopy, PostStatus
 
@@ -632,15 +633,13 @@ def _hold_claimed(post: Post, worker_id: str, code: HeldCode, reason: str) -> st
         campaign = post.message.campaign
         services.notify_managers(
             campaign.organisation,
-            kind="post_held_campaign",
-            compose=lambda: (
-                _("Posts of %(title)s are held: the campaign is not active", title=campaign.title),
-                _("They go out when the campaign is active again, if still within the lateness limit."),
-            ),
-            link=f"/publishing/posts?status=held&campaign_id={campaign.id}",
+            kind=NotificationKind.POST_HELD_CAMPAIGN,
+            params={"campaign": campaign.title},
+            link=link_to("publishing.posts", status="held", campaign_id=campaign.id),
             once=True,
         )
         db.session.commit()
+        send_pending_emails()
     return outcome
 
 
@@ -762,6 +761,7 @@ def _record_posted(
     if extras:
         _tell_duplicates(post, len(extras))
     db.session.commit()
+    send_pending_emails()
     return "duplicates_found" if extras else outcome
 
 
@@ -773,15 +773,11 @@ def _tell_duplicates(post: Post, count: int) -> None:
         obj=post,
         details={"extra_copies": count},
     )
-    name = post.channel.display_name
     services.notify_managers(
         post.channel.organisation,
-        kind="post_duplicates",
-        compose=lambda: (
-            _("%(count)d extra copies of a post are on %(name)s", count=count, name=name),
-            _("The platform did not recognise a repeated request. Open the post to remove the extra copies."),
-        ),
-        link=f"/publishing/posts/{post.id}",
+        kind=NotificationKind.POST_DUPLICATES,
+        params={"channel": post.channel.display_name, "count": count},
+        link=link_to("publishing.post_detail", post_id=post.id),
     )
 
 
@@ -875,14 +871,14 @@ def _fail(post: Post, condition, message: str, details: dict) -> str:
             obj=post,
             details={**details, "message": message[:300]},
         )
-        name = post.channel.display_name
         services.notify_managers(
             post.channel.organisation,
-            kind="post_failed",
-            compose=lambda: (_("A post failed on %(name)s", name=name), message[:1000]),
-            link=f"/publishing/posts/{post.id}",
+            kind=NotificationKind.POST_FAILED,
+            params={"channel": post.channel.display_name, "error": message[:1000]},
+            link=link_to("publishing.post_detail", post_id=post.id),
         )
     db.session.commit()
+    send_pending_emails()
     return "failed"
 
 
@@ -917,14 +913,14 @@ def _on_auth_error(post: Post, error: AuthError, condition) -> str:
     channel = post.channel
     channel_services.mark_needs_reauth(channel, error.message)
     services.hold_channel_posts(channel, reason)
-    name, message = channel.display_name, error.message[:1000]
     services.notify_managers(
         channel.organisation,
-        kind="channel_needs_reauth",
-        compose=lambda: (_("%(name)s needs new credentials", name=name), message),
-        link=f"/channels/{channel.id}",
+        kind=NotificationKind.CHANNEL_NEEDS_REAUTH,
+        params={"channel": channel.display_name, "error": error.message[:1000]},
+        link=link_to("channels.detail", channel_id=channel.id),
     )
     db.session.commit()
+    send_pending_emails()
     return "auth_refused"
 
 
@@ -987,14 +983,14 @@ def _tell_unknown(post: Post, detail: str) -> str:
         obj=post,
         details={"detail": (detail or post.last_error or "")[:300]},
     )
-    name, body = post.channel.display_name, (post.last_error or detail or "")[:1000]
     services.notify_managers(
         post.channel.organisation,
-        kind="post_unknown_outcome",
-        compose=lambda: (_("Check whether a post went out on %(name)s", name=name), body),
-        link=f"/publishing/posts/{post.id}",
+        kind=NotificationKind.POST_UNKNOWN_OUTCOME,
+        params={"channel": post.channel.display_name, "error": post.last_error or ""},
+        link=link_to("publishing.post_detail", post_id=post.id),
     )
     db.session.commit()
+    send_pending_emails()
     return "unknown_outcome"
 
 
@@ -1139,7 +1135,6 @@ def oldest_overdue(now: datetime | None = None) -> datetime | None:
 
 def dispatch_task() -> None:
     """Worker tick task: one dispatch pass."""
-    from flask import g
 
     dispatch_once(current_app._get_current_object(), worker_id=g.get("worker_id", "worker"))
 

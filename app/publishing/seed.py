@@ -9,13 +9,14 @@ from sqlalchemy import select
 from app.accounts.models import Organisation, User
 from app.campaigns.models import Campaign
 from app.channels.connectors.webhook import generate_webhook_secret
-from app.channels.crypto import encrypt_credentials
 from app.channels.models import Channel
+from app.common.crypto import encrypt_credentials
 from app.common.time import utcnow
 from app.drafting.models import Message, MessageStatus
 from app.extensions import db
 from app.publishing.devsink import SINK_PATH
 from app.publishing.models import Post
+from app.publishing.services import PublishingError, is_approved, schedule_message
 
 SINK_URL = "http://127.0.0.1:5000" + SINK_PATH
 DEMO_CHANNELS = (
@@ -64,7 +65,6 @@ def _channel(org: Organisation, platform: str, name: str, settings: dict[str, st
 
 
 def _schedule_demo_posts(org: Organisation, lead: User, channels: list[Channel]) -> None:
-    from app.publishing.services import PublishingError, is_approved, schedule_message
 
     if not channels or db.session.scalar(
         select(Post.id).where(Post.channel_id.in_([c.id for c in channels]))

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, exists, or_, select, update
 
@@ -16,9 +15,12 @@ from app.audit.services import record
 from app.campaigns.models import Campaign, campaign_partners
 from app.channels.connectors import ConnectorError
 from app.channels.models import Channel
+from app.channels.scheduling import next_free_slot, refusal, rules_for
+from app.checks.lengths import PLATFORMS, count
 from app.common.time import utcnow
-from app.drafting.models import Message, MessageStatus, MessageVersion
+from app.drafting.models import Message, MessageVersion
 from app.extensions import db
+from app.notifications import Notification, NotificationKind, link_to, notify
 from app.publishing.models import (
     POST_TRANSITIONS,
     HeldCode,
@@ -28,7 +30,7 @@ from app.publishing.models import (
     PostStatus,
     PublishingPause,
 )
-from app.publishing.scheduling import next_free_slot, refusal, rules_for
+from app.review.services import is_approved_for_publishing
 
 # Statuses that occupy a channel's slot for spacing and daily caps.
 SLOT_STATUSES = (
@@ -56,29 +58,8 @@ def idempotency_key(version_id: int, channel_id: int) -> str:
 
 
 def is_approved(message: Message, version: MessageVersion) -> bool:
-    """Whether this exact version may be published (the review feature decides when it is present)."""
-    try:
-        check = importlib.import_module("app.review.services").is_approved_for_publishing
-    except (ImportError, AttributeError):
-        check = _approved_fallback
-    return bool(check(message, version))
-
-
-def _approved_fallback(message: Message, version: MessageVersion) -> bool:
-    from app.review.models import Approval
-
-    if message.status != MessageStatus.APPROVED or message.current_version_id != version.id:
-        return False
-    if not version.matches_hash():
-        return False
-    approvals = db.session.scalars(
-        select(Approval).where(
-            Approval.version_id == version.id,
-            Approval.content_hash == version.content_hash,
-            Approval.revoked_at.is_(None),
-        )
-    ).all()
-    return len(approvals) >= int(current_app.config.get("COUNTERPOINT_APPROVALS_REQUIRED", 1))
+    """Whether this exact version may be published: review's rule (quorum, author, expiry, findings)."""
+    return bool(is_approved_for_publishing(message, version))
 
 
 def frozen_text(version: MessageVersion, platform: str) -> str:
@@ -243,9 +224,9 @@ def _schedule_one(
     if is_partner:
         notify_managers(
             channel.organisation,
-            kind="partner_request",
-            compose=lambda: (_("A partner asks to post on %(name)s", name=name), ""),
-            link="/publishing/partner-requests",
+            kind=NotificationKind.PARTNER_REQUEST,
+            params={"channel": name},
+            link=link_to("publishing.partner_requests"),
         )
     return post
 
@@ -346,17 +327,15 @@ def reschedule_post(post: Post, *, actor: User, at: datetime | None, now: dateti
         },
     )
     if is_partner:
-        name = channel.display_name
         notify_managers(
             channel.organisation,
-            kind="partner_request",
-            compose=lambda: (_("A partner asks to post on %(name)s", name=name), ""),
-            link="/publishing/partner-requests",
+            kind=NotificationKind.PARTNER_REQUEST,
+            params={"channel": channel.display_name},
+            link=link_to("publishing.partner_requests"),
         )
 
 
 def _check_length(text: str, channel: Channel) -> None:
-    from app.drafting.lengths import PLATFORMS, count
 
     if channel.platform not in PLATFORMS:
         return
@@ -398,8 +377,7 @@ def accept_partner(post: Post, *, actor: User, now: datetime | None = None) -> N
     post.partner_decided_by_id, post.partner_decided_at = actor.id, now or utcnow()
     db.session.flush()
     record("post.partner_accept", actor=actor, obj=post, details={"hash": post.content_hash})
-    org, name = actor.organisation.name, post.channel.display_name
-    _notify_scheduler(post, lambda: (_("%(org)s accepted a post on %(name)s", org=org, name=name), ""))
+    _notify_scheduler(post, answer="accepted", organisation=actor.organisation.name)
 
 
 def decline_partner(post: Post, *, actor: User, reason: str, now: datetime | None = None) -> None:
@@ -412,8 +390,9 @@ def decline_partner(post: Post, *, actor: User, reason: str, now: datetime | Non
     post.partner_decline_reason = reason.strip()[:2000]
     db.session.flush()
     record("post.partner_decline", actor=actor, obj=post, details={"reason": post.partner_decline_reason})
-    org, name, reason = actor.organisation.name, post.channel.display_name, post.partner_decline_reason
-    _notify_scheduler(post, lambda: (_("%(org)s declined a post on %(name)s", org=org, name=name), reason))
+    _notify_scheduler(
+        post, answer="declined", organisation=actor.organisation.name, reason=post.partner_decline_reason
+    )
 
 
 # ---------------------------------------------------------------- person-driven actions
@@ -630,19 +609,15 @@ def hold_channel_posts(channel: Channel, reason: str) -> int:
 def notify_managers(
     organisation: Organisation,
     *,
-    kind: str,
-    compose: Callable[[], tuple[str, str]],
+    kind: NotificationKind,
+    params: dict[str, Any],
     link: str | None = None,
     once: bool = False,
 ) -> int:
-    """Tell an organisation's leads and admins something needs them, each in their own language.
+    """Tell an organisation's leads and admins something needs them (rendered in each reader's language).
 
-    The one place publishing notifies (re-pointed at the shared notification service at merge).
     `once` skips people who still have an unread notice of the same kind and link.
     """
-    from app.review.models import Notification
-    from app.review.notifications import notify
-
     people = db.session.scalars(
         select(User).where(
             User.organisation_id == organisation.id,
@@ -659,16 +634,20 @@ def notify_managers(
             )
         )
         people = [person for person in people if person.id not in unread]
-    return len(notify(people, kind=kind, compose=compose, link=link))
+    return len(notify(people, kind=kind, params=params, link=link))
 
 
-def _notify_scheduler(post: Post, compose: Callable[[], tuple[str, str]]) -> None:
-    from app.review.notifications import notify
-
-    if post.created_by is not None:
-        notify(
-            [post.created_by],
-            kind="post_partner_answer",
-            compose=compose,
-            link=f"/publishing/posts/{post.id}",
-        )
+def _notify_scheduler(post: Post, *, answer: str, organisation: str, reason: str = "") -> None:
+    """Tell the person who scheduled a partner post how the channel's organisation answered."""
+    params = {
+        "answer": answer,
+        "organisation": organisation,
+        "channel": post.channel.display_name,
+        "reason": reason,
+    }
+    notify(
+        [post.created_by],
+        kind=NotificationKind.POST_PARTNER_ANSWER,
+        params=params,
+        link=link_to("publishing.post_detail", post_id=post.id),
+    )

@@ -10,13 +10,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.accounts.models import Role
+from app import notifications
+from app.accounts.access import deny, get_or_404, role_required
+from app.accounts.models import Organisation, Role
 from app.campaigns.models import Campaign
 from app.channels import services as channel_services
 from app.channels.connectors import get_connector
 from app.channels.crypto import CredentialError
 from app.channels.models import Channel
-from app.common.access import deny, get_or_404, role_required
 from app.common.pagination import paginate
 from app.common.time import utcnow
 from app.drafting.models import Message, MessageStatus
@@ -40,9 +41,11 @@ def _run(change, success: str, post: Post | None = None):
         change()
     except services.PublishingError as error:
         db.session.rollback()
+        notifications.discard_pending_emails()
         flash(str(error), "error")
     else:
         db.session.commit()
+        notifications.send_pending_emails()
         flash(success, "success")
     target = request.form.get("next") or (
         url_for("publishing.post_detail", post_id=post.id) if post else None
@@ -145,9 +148,11 @@ def reschedule(post_id: int):
         services.reschedule_post(post, actor=current_user, at=at)
     except services.PublishingError as error:
         db.session.rollback()
+        notifications.discard_pending_emails()
         form.form_errors.append(str(error))
         return _render_post(db.session.get(Post, post.id), reschedule_form=form, status=422)
     db.session.commit()
+    notifications.send_pending_emails()
     flash(
         _("Scheduled again with the same key; it waits for the partner organisation to accept.")
         if post.status == PostStatus.AWAITING_PARTNER
@@ -338,9 +343,11 @@ def schedule(message_id: int):
             created = services.schedule_message(message, chosen, actor=current_user, at=at)
         except services.PublishingError as error:
             db.session.rollback()
+            notifications.discard_pending_emails()
             flash(str(error), "error")
         else:
             db.session.commit()
+            notifications.send_pending_emails()
             waiting = sum(p.status == PostStatus.AWAITING_PARTNER for p in created)
             flash(
                 _("Scheduled on %(n)d channel(s).", n=len(created))
@@ -416,7 +423,6 @@ def calendar_ics(token: str):
     feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token == token))
     if feed is None:
         abort(404)
-    from app.accounts.models import Organisation
 
     org = db.session.get(Organisation, feed.organisation_id)
     since = utcnow() - timedelta(days=60)

@@ -7,17 +7,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
-from werkzeug.routing import BuildError
 
 from app.accounts.models import User
-from app.drafting.models import Message, MessageComment, MessageVersion, VersionSource
+from app.drafting.models import Approval, Message, MessageComment, MessageVersion, VersionSource
 from app.extensions import db
 from app.review import services
 from app.review.forms import ApproveForm, ChangesForm, CommentForm, RejectForm
-from app.review.models import Approval, ReviewSeen
+from app.review.models import ReviewSeen
 
 _WORDS = re.compile(r"\S+\s*|\s+")  # each word with the space after it
 
@@ -61,14 +60,9 @@ def provenance(message: Message) -> str:
     return _("%(origin)s, edited by %(names)s", origin=origin, names=", ".join(editors))
 
 
-def editor_url(message: Message) -> str | None:
-    """A link to the drafting editor, once that page exists."""
-    if "drafting.editor" not in current_app.view_functions:
-        return None
-    try:
-        return url_for("drafting.editor", message_id=message.id)
-    except BuildError:
-        return None
+def editor_url(message: Message) -> str:
+    """The link to the message's page in the drafting editor."""
+    return url_for("drafting.editor", message_id=message.id)
 
 
 @dataclass
@@ -87,7 +81,7 @@ class ReviewCard:
     state: str
     can_decide: bool
     approve_problem: str | None
-    editor_url: str | None
+    editor_url: str
     forms: dict[str, Any] = field(default_factory=dict)
 
     @property

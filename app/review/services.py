@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext
 from flask_babel import lazy_gettext as _
 from sqlalchemy import and_, or_, select
 
@@ -15,11 +14,19 @@ from app.accounts.models import Organisation, Role, User
 from app.audit.services import record
 from app.campaigns.models import Campaign, CampaignStatus
 from app.common.time import to_zone, utcnow
-from app.drafting.models import MESSAGE_TRANSITIONS, Message, MessageComment, MessageStatus, MessageVersion
+from app.drafting.models import (
+    MESSAGE_TRANSITIONS,
+    Approval,
+    Message,
+    MessageComment,
+    MessageStatus,
+    MessageVersion,
+)
 from app.drafting.versions import revoke_approvals
 from app.extensions import db
-from app.review import notifications
-from app.review.models import Approval, ReviewRequest
+from app.notifications import NotificationKind, link_to, notify
+from app.notifications.kinds import state_label
+from app.review.models import ReviewRequest, ReviewSeen
 from app.trends.models import Trend, TrendStatus
 
 HUMOR = "humor"
@@ -330,7 +337,6 @@ def expire_approvals(now: datetime | None = None) -> int:
 
 def mark_seen(message: Message, user: User) -> None:
     """Remember the version a reviewer last saw, for the diff next time."""
-    from app.review.models import ReviewSeen
 
     if message.current_version_id is None:
         return
@@ -458,24 +464,14 @@ def _audit(action: str, message: Message, actor: User | None, *, previous: str |
 
 def status_label(state: str) -> str:
     """The words people read for a review state."""
-    labels = {
-        "draft": _("draft"),
-        "in_review": _("in review"),
-        "changes_requested": _("changes requested"),
-        "approved": _("approved"),
-        "rejected": _("rejected"),
-        "archived": _("archived"),
-        "expired": _("approval expired"),
-    }
-    return labels.get(state, state)
+    return state_label(state)
 
 
 # --- Who hears about what -------------------------------------------------------------------------
 
 
 def _message_link(message: Message) -> str:
-    adapter = current_app.url_map.bind("localhost")
-    return adapter.build("review.message", {"message_id": message.id})
+    return link_to("review.message", message_id=message.id)
 
 
 def _title(message: Message) -> str:
@@ -506,54 +502,39 @@ def _reviewers_of(message: Message) -> list[User]:
 
 
 def _notify_review_requested(message: Message, actor: User) -> None:
-    campaign: Campaign = message.campaign
-
-    def compose() -> tuple[str, str]:
-        return (
-            gettext("Review requested: %(title)s", title=_title(message)),
-            gettext(
-                "%(name)s asks you to review a message for the campaign %(campaign)s.",
-                name=actor.name,
-                campaign=campaign.title,
-            ),
-        )
-
-    notifications.notify(
+    notify(
         eligible_reviewers(message),
-        kind="review_requested",
-        compose=compose,
+        kind=NotificationKind.REVIEW_REQUESTED,
+        params={"title": _title(message), "actor": actor.name, "campaign": message.campaign.title},
         link=_message_link(message),
         exclude=actor,
     )
 
 
 def _notify_decision(message: Message, actor: User, kind: str, comment: MessageComment | None = None) -> None:
-    def compose() -> tuple[str, str]:
-        subjects = {
-            "approved": gettext("Approved: %(title)s", title=_title(message)),
-            "changes_requested": gettext("Changes requested: %(title)s", title=_title(message)),
-            "rejected": gettext("Rejected: %(title)s", title=_title(message)),
-        }
-        body = gettext(
-            "%(name)s decided: %(state)s.", name=actor.name, state=str(status_label(str(message.status)))
-        )
-        return subjects[kind], body + ("\n\n" + comment.body if comment else "")
-
-    notifications.notify(
-        _people_of(message), kind=kind, compose=compose, link=_message_link(message), exclude=actor
+    params = {
+        "title": _title(message),
+        "actor": actor.name,
+        "state": str(message.status),
+        "comment": comment.body if comment else "",
+    }
+    notify(
+        _people_of(message),
+        kind=NotificationKind(kind),
+        params=params,
+        link=_message_link(message),
+        exclude=actor,
     )
 
 
 def _notify_comment(message: Message, actor: User, comment: MessageComment) -> None:
-    def compose() -> tuple[str, str]:
-        return (
-            gettext("New comment: %(title)s", title=_title(message)),
-            gettext("%(name)s wrote:", name=actor.name) + "\n\n" + comment.body,
-        )
-
     recipients = [*_people_of(message), *_reviewers_of(message)]
     if message.status == MessageStatus.IN_REVIEW:
         recipients.extend(eligible_reviewers(message))
-    notifications.notify(
-        recipients, kind="comment", compose=compose, link=_message_link(message), exclude=actor
+    notify(
+        recipients,
+        kind=NotificationKind.COMMENT,
+        params={"title": _title(message), "actor": actor.name, "comment": comment.body},
+        link=_message_link(message),
+        exclude=actor,
     )

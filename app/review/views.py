@@ -9,15 +9,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
+from app import notifications
+from app.accounts.access import role_required
 from app.accounts.models import Organisation, Role
 from app.campaigns.models import Campaign
-from app.common.access import role_required
 from app.common.pagination import paginate
 from app.drafting.models import Message, MessageStatus, MessageVersion
 from app.extensions import db
-from app.review import bp, notifications, services
+from app.notifications.models import Notification
+from app.review import bp, services
 from app.review.forms import ApproveForm, ChangesForm, CommentForm, RejectForm
-from app.review.models import Notification, ReviewRequest
+from app.review.models import ReviewRequest
 from app.review.presenters import build_card, editor_url
 from app.trends.models import Trend
 
@@ -74,7 +76,7 @@ def submit(message_id: int):
     else:
         _commit()
         flash(_("Sent for review. The leads have been told."), "success")
-    return redirect(editor_url(message) or url_for("review.message", message_id=message.id))
+    return redirect(editor_url(message))
 
 
 @bp.route("/review/messages/<int:message_id>/approve", methods=["POST"])

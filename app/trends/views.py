@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
+from app.accounts.access import deny, get_or_404
 from app.accounts.models import Organisation, User
-from app.common.access import deny, get_or_404
+from app.campaigns.models import Campaign, campaign_partners, campaign_trends
 from app.common.pagination import paginate
 from app.common.time import utcnow
 from app.extensions import db
@@ -186,7 +187,6 @@ def edit(trend_id: int):
 
 def _linked_campaigns(trend: Trend) -> list:
     """Campaigns answering this trend that the person's organisation takes part in."""
-    from app.campaigns.models import Campaign, campaign_partners, campaign_trends
 
     org_id = current_user.organisation_id
     partner = select(campaign_partners.c.campaign_id).where(campaign_partners.c.organisation_id == org_id)
@@ -233,7 +233,6 @@ def detail(trend_id: int):
         evidence_form=EvidenceForm(),
         observation_form=ObservationForm(source="manual", observed_on=today),
         campaigns=_linked_campaigns(trend),
-        has_campaign_pages="campaigns.detail" in current_app.view_functions,
         rabat_factors=RABAT_FACTORS,
         rabat_labels=RABAT_LABELS,
         hallmark_labels=HALLMARK_LABELS,

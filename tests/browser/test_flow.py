@@ -75,7 +75,7 @@ def test_the_demo_post_reaches_the_webhook_sink_once_and_shows_as_posted(browser
     from app.channels.models import Channel
     from app.publishing.devsink import SINK_PATH
     from app.publishing.models import SinkDelivery
-    from app.publishing.worker import tick
+    from app.worker import tick
 
     webhook = db.session.scalar(select(Channel).where(Channel.platform == "webhook"))
     webhook.settings = {**webhook.settings, "url": live_server + SINK_PATH}  # the sink on this test's port

@@ -9,8 +9,8 @@ from sqlalchemy import select, text
 from app.accounts.models import Role
 from app.audit.models import AuditEvent
 from app.channels import services
-from app.channels.crypto import CredentialError, decrypt_credentials
 from app.channels.models import Channel
+from app.common.crypto import CredentialError, decrypt_credentials
 from app.extensions import db
 from tests.conftest import TEST_ENCRYPTION_KEY, make_test_app
 

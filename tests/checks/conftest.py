@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.drafting.checks import TrendContext
+from app.checks import TrendContext
 
 FIXTURES = json.loads((Path(__file__).parent / "fixtures" / "messages.json").read_text("utf-8"))
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.drafting.checks import (
+from app.checks import (
     CheckReport,
     Finding,
     PreparedTrend,

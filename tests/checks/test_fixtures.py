@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.drafting.checks import ERROR, run_checks
+from app.checks import ERROR, run_checks
 
 from .conftest import FIXTURES, fixture_trend
 

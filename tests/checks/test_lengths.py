@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from app.drafting.lengths import PLATFORMS, count, limit_for, measure
+from app.checks.lengths import PLATFORMS, count, limit_for, measure
 
 FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"  # ZWJ family, 4 people
 FLAG_FR = "\U0001f1eb\U0001f1f7"

@@ -18,11 +18,18 @@ from app.channels.models import Channel
 from app.demo import seed_demo
 from app.drafting.models import Message
 from app.extensions import db
+from app.notifications.models import Notification
 from app.publishing.models import Post, PostCopy
-from app.review.models import Notification
 from app.trends.models import Evidence, Observation, Trend
 
-SHARED_FOR_READING = {("trends.detail", "GET"), ("api.get_trend", "GET")}
+# Trend reports read like trends, but count only the reader's own campaigns (tests/outcomes).
+SHARED_FOR_READING = {
+    ("trends.detail", "GET"),
+    ("api.get_trend", "GET"),
+    ("outcomes.trend", "GET"),
+    ("outcomes.trend_csv", "GET"),
+    ("api.trend_report_api", "GET"),
+}
 NOT_OBJECT_ROUTES = {"static", "publishing.calendar_ics", "trends.import_map"}  # secret tokens, own tests
 
 

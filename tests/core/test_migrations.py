@@ -43,3 +43,42 @@ def test_upgrade_from_nothing_matches_the_models(empty_database_url):
             differences = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert differences == []
+
+
+def test_notifications_written_before_rendering_at_display_time_stay_readable(empty_database_url):
+    from app.accounts.models import User
+    from app.notifications.models import Notification
+
+    app = make_test_app(empty_database_url)
+    with app.app_context():
+        upgrade(revision="f4c19a16a33e")
+        now = "2026-11-01 10:00:00+00:00"
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO organisations (id, name, slug, time_zone, default_language, created_at) "
+                    "VALUES (1, 'Old NGO', 'old-ngo', 'UTC', 'fr', :now)"
+                ),
+                {"now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO users (id, email, name, password_hash, organisation_id, role, is_active_user,"
+                    " session_version, created_at) VALUES (1, 'old@example.org', 'Old', 'x', 1, 'lead', TRUE,"
+                    " 1, :now)"
+                ),
+                {"now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO notifications (user_id, kind, subject, body, link, created_at)"
+                    " VALUES (1, 'approved', 'Approuvé : Voisins', 'Lee a décidé : approuvé.', '/review/messages/1', :now)"
+                ),
+                {"now": now},
+            )
+        upgrade()
+        note = db.session.scalar(db.select(Notification))
+        assert (note.subject, note.body) == ("Approuvé : Voisins", "Lee a décidé : approuvé.")
+        assert note.link == "/review/messages/1" and isinstance(note.user, User)
+        db.session.remove()
+        db.engine.dispose()

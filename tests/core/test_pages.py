@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from app.accounts.models import Organisation, User
 from app.audit.models import AuditEvent, AuditLogIsAppendOnly
 from app.extensions import db
-from app.publishing.worker import tick
+from app.worker import tick
 
 
 def test_healthz_reports_database_and_no_worker_yet(client):

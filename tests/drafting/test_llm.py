@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
+from app.drafting.drafters import make_drafter
 from app.drafting.llm import (
     DraftingError,
     LLMSettings,
     OpenAIDrafter,
     RewriteRequest,
-    make_drafter,
 )
 from app.drafting.offline import OfflineDrafter
 from app.drafting.prompts import prompt_version

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from app.campaigns.strategies import STRATEGIES
+from app.checks import run_checks
 from app.drafting.llm import RewriteRequest
 from app.drafting.offline import OfflineDrafter
-from app.drafting.strategies import STRATEGIES
+from app.drafting.variety import is_near_duplicate
 from tests.drafting.conftest import FACT, LEXICON, TREND_HASHTAGS
 
 
@@ -45,21 +49,57 @@ def test_facts_lead_with_a_vetted_fact_and_its_source(make_request):
     assert candidate.facts_used == [url]
 
 
-def test_facts_without_a_knowledge_list_leave_a_visible_source_placeholder(make_request):
-    (candidate,) = (
-        OfflineDrafter().draft(make_request(strategies=("facts",), knowledge=(), count=1)).candidates
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_without_a_knowledge_list_it_drafts_strategies_that_need_no_fact_and_says_so(make_request, language):
+    outcome = OfflineDrafter().draft(
+        make_request(strategies=("facts",), knowledge=(), count=3, language=language)
     )
-    assert "[SOURCE]" in candidate.text
-    assert candidate.facts_used == []
+    assert outcome.skipped_for_facts == ("facts",)
+    assert len(outcome.candidates) == 3
+    for candidate in outcome.candidates:
+        assert candidate.strategy != "facts" and candidate.facts_used == []
+        assert "[" not in candidate.text and "http" not in candidate.text  # no placeholder, no link
+        assert run_checks(candidate.text, language=language).findings == ()
 
 
 def test_a_fact_containing_a_lexicon_term_is_never_used(make_request):
     tainted = ("The swarm of numbers shows 3% growth.", "https://stats.example.org/tainted")
-    (candidate,) = (
-        OfflineDrafter().draft(make_request(strategies=("facts",), knowledge=(tainted,), count=1)).candidates
+    outcome = OfflineDrafter().draft(make_request(strategies=("facts",), knowledge=(tainted,), count=1))
+    (candidate,) = outcome.candidates
+    assert "swarm" not in candidate.text.casefold() and "[" not in candidate.text
+    assert outcome.skipped_for_facts == ("facts",)
+
+
+def test_never_a_copy_of_an_existing_message(make_request):
+    first = OfflineDrafter().draft(make_request(strategies=("alternative",), count=2))
+    existing = tuple(c.text for c in first.candidates)
+    again = OfflineDrafter().draft(make_request(strategies=("alternative",), count=2, existing=existing))
+
+    assert len(again.candidates) == 2
+    for candidate in again.candidates:
+        assert not is_near_duplicate(candidate.text, existing)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_batch_of_five_has_no_near_duplicates_and_varied_openings(make_request, language):
+    req = make_request(
+        strategies=("alternative", "empathy_affiliation"), count=5, language=language, mode="reply"
     )
-    assert "swarm" not in candidate.text.casefold()
-    assert "[SOURCE]" in candidate.text
+    texts = [c.text for c in OfflineDrafter().draft(req).candidates]
+
+    assert len(texts) == 5
+    for i, text in enumerate(texts):
+        assert not is_near_duplicate(text, texts[:i] + texts[i + 1 :])
+    openings = {" ".join(text.split()[:3]) for text in texts}
+    assert len(openings) == 5
+    assert not any(re.search(r": [A-ZÀ-Ý]", text) for text in texts)  # "un instant : quand…"
+
+
+def test_when_every_wording_is_taken_it_drafts_fewer_and_counts_them(make_request):
+    req = make_request(severity=4, strategies=("alternative",), count=6)
+    outcome = OfflineDrafter().draft(req)
+    assert len(outcome.candidates) + outcome.shortfall == 6
+    assert outcome.shortfall > 0
 
 
 def test_the_targeted_group_is_humanised_not_labelled(make_request):

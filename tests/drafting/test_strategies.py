@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.drafting.strategies import STRATEGIES, allowed_strategies
+from app.campaigns.strategies import STRATEGIES, allowed_strategies
 
 ALL_KEYS = [
     "facts",

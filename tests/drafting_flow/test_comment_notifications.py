@@ -9,8 +9,8 @@ from app.accounts.models import Role
 from app.drafting import services as drafting
 from app.drafting.models import Message
 from app.extensions import db
+from app.notifications.models import Notification
 from app.review import services as review
-from app.review.models import Notification
 from tests.campaigns.factories import make_campaign, make_trend
 from tests.drafting_flow.test_offline_flow import CLEAN_EDIT, draft_offline
 

@@ -7,6 +7,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -92,16 +93,80 @@ def _word_count(text: str | None) -> int:
     return len((text or "").split())
 
 
+# What a schema-filling server writes into free-text fields: plain, distinct and number-free.
+FILLER_SENTENCES = (
+    "Good neighbours look out for each other, and that is what holds a town together.",
+    "Every family here wants safe streets, good schools and a fair chance at work.",
+    "Before you share a post, picture the people it talks about: they live next door.",
+    "Shared hopes and a kind word go further than fear when times are hard.",
+    "Our town works because people of every background pitch in and help out.",
+    "Ask who gains when neighbours stop trusting each other, then ask who loses.",
+    "The bakery, the clinic and the football club all run on the work of newcomers.",
+    "A rumour is quick to share and slow to correct, so pause before you pass it on.",
+    "Kids from every street play in the same park and learn in the same classrooms.",
+    "When we talk about housing, the answer is more homes, not fewer neighbours.",
+)
+
+
+class SchemaFiller:
+    """Fill a JSON schema with its first allowed values, never reading the prompt.
+
+    This is what constrained decoding does with a weak model: enums take their first value,
+    arrays their minItems (else one item), free strings a stock sentence.
+    """
+
+    def __init__(self) -> None:
+        self._strings = itertools.count()
+
+    def fill(self, schema: dict[str, Any]) -> Any:
+        """A value that satisfies the schema."""
+        if "enum" in schema:
+            return schema["enum"][0]
+        kind = schema.get("type")
+        if kind == "object":
+            return {
+                name: self.fill(sub)
+                if name == "text" or sub.get("type") != "string"
+                else self.fill_other(sub)
+                for name, sub in schema.get("properties", {}).items()
+            }
+        if kind == "array":
+            return [self.fill(schema.get("items", {})) for _ in range(schema.get("minItems", 1))]
+        if kind in ("integer", "number"):
+            return schema.get("minimum", 0)
+        if kind == "boolean":
+            return False
+        return FILLER_SENTENCES[next(self._strings) % len(FILLER_SENTENCES)]
+
+    @staticmethod
+    def fill_other(schema: dict[str, Any]) -> Any:
+        """A string field other than a text: its first allowed value, else a stock phrase."""
+        return schema["enum"][0] if "enum" in schema else "Filled from the schema."
+
+
 class FakeOpenAI:
     """`with FakeOpenAI() as srv:` serves /v1/chat/completions on 127.0.0.1 at srv.base_url."""
 
-    def __init__(self, *, reject_json_schema: bool = False, api_key: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        reject_json_schema: bool = False,
+        api_key: str | None = None,
+        fill_schema: bool = False,
+        reject_array_counts: bool = False,
+    ) -> None:
         self.reject_json_schema = reject_json_schema
+        # Profile "schema filler": unscripted json_schema requests are answered by SchemaFiller.
+        self.fill_schema = fill_schema
+        # Profile "no array counts": a json_schema with minItems/maxItems is a 400, as on some servers.
+        self.reject_array_counts = reject_array_counts
         self.api_key = api_key
         self.requests: list[dict[str, Any]] = []
         self.request_times: list[float] = []
         self.usages: list[dict[str, int]] = []
         self.fallback: Reply | None = None
+        # Called with the request body when nothing is queued: lets a test answer what was asked.
+        self.responder: Callable[[dict[str, Any]], Reply | None] | None = None
         self._queue: deque[Reply] = deque()
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
@@ -137,9 +202,18 @@ class FakeOpenAI:
         self._server.server_close()
         self._thread.join(timeout=5)
 
-    def _next_reply(self) -> Reply | None:
+    def _next_reply(self, body: dict[str, Any] | None = None) -> Reply | None:
         with self._lock:
-            return self._queue.popleft() if self._queue else self.fallback
+            if self._queue:
+                return self._queue.popleft()
+        if self.responder is not None and body is not None:
+            answer = self.responder(body)
+            if answer is not None:
+                return answer
+        fmt = (body or {}).get("response_format") or {}
+        if self.fill_schema and fmt.get("type") == "json_schema":
+            return Reply.json(SchemaFiller().fill(fmt["json_schema"]["schema"]))
+        return self.fallback
 
     def _validate(self, body: Any, authorization: str | None) -> tuple[int, dict] | None:
         """Reject what the real API rejects; None when the request is well formed."""
@@ -185,6 +259,11 @@ class FakeOpenAI:
             spec = fmt.get("json_schema")
             if not isinstance(spec, dict) or not spec.get("name") or not isinstance(spec.get("schema"), dict):
                 return 400, _error_body("Invalid 'response_format.json_schema'.", param="response_format")
+            if self.reject_array_counts and "minItems" in json.dumps(spec["schema"]):
+                return 400, _error_body(
+                    "Invalid schema for response_format 'draft_batch': 'minItems' is not permitted.",
+                    param="response_format",
+                )
         if fmt["type"] == "json_object" and not any("json" in m["content"].lower() for m in messages):
             return 400, _error_body(
                 "'messages' must contain the word 'json' in some form, to use 'response_format' of "
@@ -264,7 +343,7 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             if problem is not None:
                 self._send(*problem)
                 return
-            reply = fake._next_reply()
+            reply = fake._next_reply(body)
             if reply is None:
                 self._send(500, _error_body("fake server: no scripted reply left", type_="server_error"))
                 return

@@ -14,12 +14,11 @@ from app.channels import services as channel_services
 from app.channels.connectors.bluesky import clear_sessions
 from app.channels.models import Channel
 from app.common.time import utcnow
-from app.drafting.models import Message, MessageStatus, MessageVersion, VersionSource, content_hash
+from app.drafting.models import Approval, Message, MessageStatus, MessageVersion, VersionSource, content_hash
 from app.extensions import db
 from app.publishing import services
 from app.publishing.dispatch import DispatchReport, claim_next, dispatch_once, lock_channel
 from app.publishing.models import Post
-from app.review.models import Approval
 from tests.fakes.bluesky import FakeBluesky
 from tests.fakes.mastodon import FakeMastodon
 from tests.fakes.telegram import FakeTelegram

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.extensions import db
+from app.notifications.models import Notification
 from app.publishing.models import PostStatus
-from app.review.models import Notification
 
 PLATFORMS = ("mastodon", "bluesky", "telegram", "webhook")
 

@@ -36,7 +36,7 @@ LEASE_SECONDS = 15
 WORKER = """
 import sys, time
 from app import create_app
-from app.publishing.worker import tick
+from app.worker import tick
 app = create_app()
 while True:
     try:

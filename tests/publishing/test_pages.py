@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.accounts.models import Role
 from app.audit.models import AuditEvent
 from app.channels.connectors.webhook import sign
-from app.channels.crypto import decrypt_credentials
+from app.common.crypto import decrypt_credentials
 from app.extensions import db
 from app.publishing.models import Post, PostStatus
 

@@ -19,7 +19,7 @@ WORKER = """
 import sys
 from datetime import timedelta
 from app import create_app
-from app.publishing.worker import tick
+from app.worker import tick
 app = create_app()
 for _ in range(int(sys.argv[2])):
     tick(app, worker_id=sys.argv[1])

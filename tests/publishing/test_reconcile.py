@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from app.campaigns.models import CampaignStatus
 from app.extensions import db
+from app.notifications.models import Notification
 from app.publishing import services
 from app.publishing.dispatch import lock_channel, release_campaign_holds, unlock_channel
 from app.publishing.models import HeldCode, PostStatus
-from app.review.models import Notification
 from tests.fakes.mastodon import FakeMastodon
 from tests.publishing.conftest import CLIENT_TIMEOUT, HANG
 

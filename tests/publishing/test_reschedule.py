@@ -9,13 +9,13 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Role
 from app.audit.models import AuditEvent
+from app.channels.scheduling import parse_windows
 from app.drafting.models import VersionSource
 from app.drafting.versions import save_version
 from app.extensions import db
+from app.notifications.models import Notification
 from app.publishing import services
 from app.publishing.models import Post, PostAttempt, PostStatus
-from app.publishing.scheduling import parse_windows
-from app.review.models import Notification
 from tests.publishing.conftest import at
 
 

@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts.models import Role
+from app.channels.scheduling import SlotRules, WindowSyntaxError, next_free_slot, parse_windows, refusal
 from app.extensions import db
+from app.notifications.models import Notification
 from app.publishing import services
 from app.publishing.models import Post, PostStatus
-from app.publishing.scheduling import SlotRules, WindowSyntaxError, next_free_slot, parse_windows, refusal
-from app.review.models import Notification
 from tests.publishing.conftest import at
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.audit.models import AuditEvent
-from app.drafting.models import MessageStatus, VersionSource
+from app.drafting.models import Approval, MessageStatus, VersionSource
 from app.extensions import db
 from app.review import services
-from app.review.models import Approval
 from app.review.presenters import word_diff
 from tests.review.conftest import CLEAN_TEXTS
 

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
+from app.notifications import send_pending_emails, unread_count
+from app.notifications.models import Notification
 from app.review import services
-from app.review.models import Notification
-from app.review.notifications import send_pending_emails, unread_count
 from tests.fakes.smtp import FakeSMTP
 
 
@@ -104,7 +104,7 @@ def test_someone_elses_notification_is_not_found(client, auth, make_message, sta
 
 
 def test_the_layout_receives_the_unread_count(app, make_message, staff, lead):
-    from app.core.templating import template_context
+    from app.web.templating import template_context
 
     services.submit(make_message(), staff)
     db.session.commit()

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.drafting.models import MessageStatus
+from app.drafting.models import Approval, MessageStatus
 from app.extensions import db
 from app.review import services
-from app.review.models import Approval
 
 
 def submitted(make_message, staff):

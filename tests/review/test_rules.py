@@ -10,10 +10,9 @@ from sqlalchemy import select, update
 from app.audit.models import AuditEvent
 from app.campaigns.models import CampaignStatus
 from app.common.time import utcnow
-from app.drafting.models import MessageStatus, MessageVersion
+from app.drafting.models import Approval, MessageStatus, MessageVersion
 from app.extensions import db
 from app.review import services
-from app.review.models import Approval
 from app.trends.models import TrendStatus
 from tests.review.conftest import CLEAN_TEXTS, ERROR_TEXT, WARNING_TEXT
 
@@ -220,10 +219,10 @@ def test_no_approval_while_the_trend_is_closed(app, make_message, trend, staff, 
 
 
 def test_the_worker_tick_expires_approvals(make_message, trend, staff, lead):
-    from app.publishing.worker import TICK_TASKS
-    from app.review import expire_approvals_tick
+    from app.review.tasks import expire_approvals_tick
+    from app.worker import TASKS
 
-    assert expire_approvals_tick in TICK_TASKS
+    assert expire_approvals_tick in TASKS
     message = make_message()
     services.submit(message, staff)
     services.approve(message, lead)

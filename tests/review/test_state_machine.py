@@ -15,11 +15,10 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import select
 
-from app.drafting.models import MessageStatus, VersionSource, content_hash
+from app.drafting.models import Approval, MessageStatus, VersionSource, content_hash
 from app.drafting.versions import create_message, save_version
 from app.extensions import db
 from app.review import services
-from app.review.models import Approval
 from tests.review.conftest import CLEAN_TEXTS, ERROR_TEXT
 
 TEXTS = (*CLEAN_TEXTS, ERROR_TEXT)

@@ -10,6 +10,7 @@ from app.channels.connectors.manual import ManualConnector
 from app.channels.connectors.mastodon import MastodonConnector
 from app.channels.connectors.telegram import TelegramConnector
 from app.channels.connectors.webhook import WebhookConnector
+from app.platforms import AUTOMATIC_PLATFORMS, CONNECTED_PLATFORMS
 
 
 @dataclass(frozen=True)
@@ -43,9 +44,14 @@ _CONNECTORS: dict[str, type[Connector]] = {
     "manual": ManualConnector,
 }
 
+# The platform table says which platforms have a connector; a missing one is an error at import.
+if set(_CONNECTORS) != set(CONNECTED_PLATFORMS):
+    raise RuntimeError(
+        f"connectors {sorted(_CONNECTORS)} do not match the platform table {CONNECTED_PLATFORMS}"
+    )
 # Platforms the worker publishes to automatically; "manual" is posted by a person.
-PLATFORMS_WITH_CONNECTORS: frozenset[str] = frozenset({"mastodon", "bluesky", "telegram", "webhook"})
-ALL_PLATFORMS: tuple[str, ...] = tuple(_CONNECTORS)
+PLATFORMS_WITH_CONNECTORS: frozenset[str] = AUTOMATIC_PLATFORMS
+ALL_PLATFORMS: tuple[str, ...] = CONNECTED_PLATFORMS
 
 CONNECTOR_SPECS: dict[str, ConnectorSpec] = {
     "mastodon": ConnectorSpec(

@@ -12,3 +12,6 @@ document.addEventListener("click", (event) => {
     button.textContent = button.dataset.copied || "Copied";
   }
 });
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});

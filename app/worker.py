@@ -1,4 +1,4 @@
-"""The worker process: an APScheduler ticker that dispatches due posts and records a heartbeat."""
+"""The worker process: an APScheduler ticker that runs the periodic tasks and records a heartbeat."""
 
 from __future__ import annotations
 
@@ -15,12 +15,16 @@ from flask import Flask, g
 
 from app.common.time import utcnow
 from app.extensions import db
+from app.outcomes.collect import collect_task
+from app.publishing.dispatch import dispatch_task, release_holds_task, sweep_task
 from app.publishing.models import WorkerHeartbeat
+from app.review.tasks import expire_approvals_tick
 
 log = logging.getLogger(__name__)
 
-# Work done on every tick, in order; the publisher registers dispatch and the lease sweeper here.
-TICK_TASKS: list[Callable[[], object]] = []
+# Work done on every tick, in order: revoke stale approvals, reclaim expired leases, publish due posts,
+# then read the public counts of posted items (at most once a minute; see outcomes.collect).
+TASKS = (expire_approvals_tick, sweep_task, release_holds_task, dispatch_task, collect_task)
 
 
 def beat(worker_id: str) -> None:
@@ -53,7 +57,7 @@ def _due(worker_id: str, task: Callable[[], object]) -> bool:
 
 
 def tick(app: Flask, worker_id: str) -> None:
-    """One pass: heartbeat, then every registered task; a failing task never stops the worker."""
+    """One pass: heartbeat, then every task; a failing task never stops the worker."""
     with app.app_context():
         g.worker_id = worker_id  # tasks name their leases after the worker
         try:
@@ -61,7 +65,7 @@ def tick(app: Flask, worker_id: str) -> None:
         except Exception:
             db.session.rollback()  # the database may be restarting: the tasks below retry it
             log.exception("worker %s could not record its heartbeat", worker_id)
-        for task in TICK_TASKS:
+        for task in TASKS:
             if not _due(worker_id, task):
                 continue
             try:

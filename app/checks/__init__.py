@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 
-from app.drafting.lengths import (
+from app.checks.lengths import (
     LengthResult,
     find_hashtags,
     find_mentions,
@@ -91,6 +91,8 @@ class TrendContext:
     evidence_handles: tuple[str, ...] = ()
     extra_hostile_terms: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    # The texts of the knowledge facts a grounded draft cites: its numbers must come from them.
+    cited_facts: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # Callers often pass lists; tuples keep the context hashable so preparation is cached.
@@ -320,6 +322,65 @@ _HOSTILE["*"] = _TermIndex.build(_load_list("hostile_en.txt") + _load_list("host
 _STOPWORDS = frozenset(_fold_plain(w) for w in _load_list("stopwords.txt"))
 
 
+# --- Patterns: calls for exclusion, shaming, telling people to leave, "most X are not Y" ---------
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One do-no-harm pattern from data/patterns.tsv, compiled on folded text."""
+
+    code: str
+    language: str
+    kind: str
+    regex: re.Pattern[str]
+    example: str
+
+
+def _people(language: str) -> tuple[str, str]:
+    """The {PEOPLE} and {GROUP} alternations of a language, from data/people_<language>.txt."""
+    pronouns, groups = [], []
+    for line in _load_list(f"people_{language}.txt"):
+        kind, _sep, phrase = line.partition(": ")
+        (groups if kind == "group" and phrase else pronouns).append(phrase if phrase else line)
+    group = "|".join(re.escape(g) for g in sorted(groups, key=len, reverse=True))
+    article = (
+        r"(?:the |all the |all |these |those )?" if language == "en" else r"(?:les |des |ces |tous les )?"
+    )
+    people = "|".join(
+        [re.escape(p) for p in sorted(pronouns, key=len, reverse=True)] + [f"{article}(?:{group})"]
+    )
+    return people, group
+
+
+def load_patterns() -> tuple[Pattern, ...]:
+    """Every pattern of data/patterns.tsv with its macros expanded."""
+    macros = {}
+    for language in ("en", "fr"):
+        people, group = _people(language)
+        macros[f"{{PEOPLE_{language.upper()}}}"] = people
+        macros[f"{{GROUP_{language.upper()}}}"] = group
+    patterns = []
+    for line in _load_list("patterns.tsv"):
+        code, language, kind, regex, example = line.split("\t")
+        for macro, value in macros.items():
+            regex = regex.replace(macro, value)
+        patterns.append(Pattern(code, language, kind, re.compile(regex), example))
+    return tuple(patterns)
+
+
+_PATTERNS = load_patterns()
+# A sentence that defends people with the same words ("no one should be thrown out", "kick
+# rumours off your feed, not people") is counter-speech, not a call for exclusion.
+_DEFENDS_BEFORE_RE = re.compile(
+    r"\b(?:no one|nobody|no family|no child|no person|never|personne ne|personne n'|jamais|aucun|aucune|"
+    r"ne devrait|ne doit|ne doivent)\b"
+)
+_DEFENDS_AFTER_RE = re.compile(
+    r",? (?:not|pas|jamais) (?:people|persons|neighbours|families|them|the people|les gens|les personnes|"
+    r"nos voisins|les familles|eux)\b"
+)
+
+
 # --- Prepared trend --------------------------------------------------------------------------
 
 
@@ -335,6 +396,7 @@ class PreparedTrend:
     url_keys: frozenset[str]
     handle_re: re.Pattern[str] | None
     source_names: tuple[str, ...]
+    fact_numbers: frozenset[str] | None  # None: the text is not grounded in cited facts
 
 
 @lru_cache(maxsize=128)
@@ -365,6 +427,7 @@ def prepare_trend(ctx: TrendContext) -> PreparedTrend:
         source_names=tuple(
             _fold_plain(s).strip() for s in ctx.sources if not find_urls(s) and len(s.strip()) >= 3
         ),
+        fact_numbers=frozenset(numbers_in(" ".join(ctx.cited_facts))) if ctx.cited_facts else None,
     )
 
 
@@ -611,8 +674,21 @@ _CLAIM_RE = re.compile(
 _BARE_NUMBER_RE = re.compile(r"(?<![\w.,])(\d+)(?:[.,]\d+)?(?![\w])")
 
 
+_NUMBER_RE = re.compile(r"\d+(?:[.,\u00a0\u202f ]\d{3})*(?:[.,]\d+)?")
+
+
+def numbers_in(text: str) -> set[str]:
+    """The numbers of a text, without thousands separators ("12,000" and "12 000" give "12000")."""
+    found = set()
+    for match in _NUMBER_RE.finditer(text):
+        raw = re.sub(r"[,.\u00a0\u202f ](?=\d{3}(?!\d))", "", match.group())
+        found.add(raw.replace(",", "."))
+    return found
+
+
 def _check_claims(ctx: _Ctx) -> list[Finding]:
-    if ctx.urls or _cites_source(ctx):
+    sourced = bool(ctx.urls or _cites_source(ctx))
+    if sourced and ctx.trend.fact_numbers is None:
         return []
     text = ctx.folded.text
     masked = [m.span() for m in _NOT_A_CLAIM_RE.finditer(text)]
@@ -622,11 +698,27 @@ def _check_claims(ctx: _Ctx) -> list[Finding]:
     # A lone small number ("3 tips") is a count, not a statistic; 10 and above is treated as one.
     spans += [m.span() for m in _BARE_NUMBER_RE.finditer(text) if int(m.group(1)) >= 10]
     spans = [(s, e) for s, e in spans if not any(ms <= s and e <= me for ms, me in masked)]
+    if sourced:
+        return _numbers_outside_cited_facts(ctx, spans)
     message = _(
         "This figure or study claim has no source. Add a link to the source (from the campaign's "
         "vetted knowledge list), or remove the claim."
     )
     return [Finding("claim.unsourced", WARNING, message, *ctx.folded.span(s, e)) for s, e in _merge(spans)]
+
+
+def _numbers_outside_cited_facts(ctx: _Ctx, spans: list[tuple[int, int]]) -> list[Finding]:
+    """In a grounded text, a number the cited facts do not contain is unsourced, link or not."""
+    allowed = ctx.trend.fact_numbers or frozenset()
+    message = _(
+        "This number is not in the fact the draft cites. Use the figure from the cited fact, or remove it."
+    )
+    findings = []
+    for s, e in _merge(spans):
+        start, end = ctx.folded.span(s, e)
+        if numbers_in(ctx.text[start:end]) - allowed:
+            findings.append(Finding("claim.unsourced", WARNING, message, start, end))
+    return findings
 
 
 def _cites_source(ctx: _Ctx) -> bool:
@@ -666,15 +758,47 @@ _STEREOTYPE_RE = re.compile(
 )
 
 
+_STEREOTYPE_MESSAGE = _(
+    "Denying a stereotype this way ('not all of them are…') repeats the link between the "
+    "group and the accusation. Say what is true of the people instead, without the label."
+)
+_EXCLUSION_MESSAGE = _(
+    "This calls for people to be thrown out, sent away or shamed. Even in reply to hate, it turns "
+    "the message against people: speak about the rumour or the behaviour, never about removing people."
+)
+
+
 def _check_stereotype(ctx: _Ctx) -> list[Finding]:
-    message = _(
-        "Denying a stereotype this way ('not all of them are…') repeats the link between the "
-        "group and the accusation. Say what is true of the people instead, without the label."
-    )
     return [
-        Finding("stereotype.negated_generalisation", WARNING, message, *ctx.folded.span(*m.span()))
+        Finding(
+            "stereotype.negated_generalisation", WARNING, _STEREOTYPE_MESSAGE, *ctx.folded.span(*m.span())
+        )
         for m in _STEREOTYPE_RE.finditer(ctx.folded.text)
     ]
+
+
+def _check_patterns(ctx: _Ctx) -> list[Finding]:
+    """The data-file patterns of the message's language (both languages for any other)."""
+    findings = []
+    text = ctx.folded.text
+    for pattern in _PATTERNS:
+        if ctx.language in ("en", "fr") and pattern.language != ctx.language:
+            continue
+        for m in pattern.regex.finditer(text):
+            if pattern.kind == "exclusion" and _defends_people(text, m.start(), m.end()):
+                continue
+            severity = ERROR if pattern.code == "tone.hostile" else WARNING
+            message = _EXCLUSION_MESSAGE if pattern.code == "tone.hostile" else _STEREOTYPE_MESSAGE
+            findings.append(Finding(pattern.code, severity, message, *ctx.folded.span(*m.span())))
+    return findings
+
+
+def _defends_people(text: str, start: int, end: int) -> bool:
+    """True when the sentence around a match speaks up for people rather than against them."""
+    left = max(text.rfind(p, 0, start) for p in ".!?\n;")
+    rights = [i for i in (text.find(p, end) for p in ".!?\n;") if i != -1]
+    before, after = text[left + 1 : start], text[end : min(rights, default=len(text))]
+    return bool(_DEFENDS_BEFORE_RE.search(before) or _DEFENDS_AFTER_RE.search(after))
 
 
 _IDENTITY_EN = (
@@ -816,6 +940,18 @@ def _check_readability(ctx: _Ctx) -> list[Finding]:
     return findings
 
 
+def reading_ease(text: str, language: str) -> float:
+    """Flesch reading ease (Kandel & Moles in French) of a text; higher reads more easily."""
+    language = _language(language)
+    plain = _blank_out(text, find_urls(text) + [(s, e) for s, e, _u, _d in find_mentions(text)])
+    plain = _blank_out(plain, find_hashtags(plain))
+    sentences = [w for m in _SENTENCE_RE.finditer(plain) if (w := _READ_WORD_RE.findall(m.group()))]
+    words = [w for ws in sentences for w in ws]
+    if not words:
+        return 0.0
+    return _reading_ease("fr" if language == "fr" else "en", words, len(sentences))
+
+
 def _reading_ease(language: str, words: list[str], sentences: int) -> float:
     if language == "fr":
         syllables = sum(_syllables_fr(w) for w in words)
@@ -850,6 +986,7 @@ _CHECKS = (
     _check_mentions,
     _check_claims,
     _check_stereotype,
+    _check_patterns,
     _check_identity,
     _check_readability,
 )

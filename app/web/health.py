@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -10,15 +9,12 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
-
-# Features that know about overdue work register a probe returning the oldest overdue time or None.
-OVERDUE_PROBES: list[Callable[[], datetime | None]] = []
+from app.publishing.dispatch import oldest_overdue
+from app.publishing.models import WorkerHeartbeat
 
 
 def health_report() -> tuple[dict[str, Any], bool]:
     """Return the health document and whether the service is healthy."""
-    from app.publishing.models import WorkerHeartbeat
-
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
@@ -30,12 +26,12 @@ def health_report() -> tuple[dict[str, Any], bool]:
             "oldest_overdue_post_at": None,
         }, False
     heartbeat = db.session.scalar(select(func.max(WorkerHeartbeat.beat_at)))
-    overdue = [value for probe in OVERDUE_PROBES if (value := probe()) is not None]
+    overdue = oldest_overdue()
     return {
         "status": "ok",
         "database": "ok",
         "worker_heartbeat_at": _iso(heartbeat),
-        "oldest_overdue_post_at": _iso(min(overdue)) if overdue else None,
+        "oldest_overdue_post_at": _iso(overdue),
     }, True
 
 

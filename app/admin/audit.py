@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from flask import render_template, request
+from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
+from app.accounts.access import role_required
 from app.accounts.models import Organisation, Role, User
-from app.audit import bp
 from app.audit.models import AuditEvent
-from app.common.access import role_required
 from app.common.pagination import paginate
 from app.common.time import utcnow
 from app.extensions import db
+
+bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
 
 @bp.route("/")

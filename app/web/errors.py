@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from app.accounts.forms import LoginForm
 from app.extensions import db
 
 
@@ -24,7 +25,7 @@ def _problem(status: int, title: str, detail: str | None = None):
     return response
 
 
-def register_errorhandlers(app: Flask) -> None:
+def register_error_pages(app: Flask) -> None:
     """Render 4xx/5xx as friendly pages (or problem details for the API)."""
 
     @app.errorhandler(CSRFError)
@@ -40,8 +41,6 @@ def register_errorhandlers(app: Flask) -> None:
         if _wants_json():
             return _problem(429, "Too Many Requests", message)
         if request.endpoint == "accounts.login":
-            from app.accounts.forms import LoginForm
-
             form = LoginForm()
             return render_template("accounts/login.html", form=form, throttled=message), 429
         return render_template("errors/error.html", code=429, title=_("Slow down"), message=message), 429

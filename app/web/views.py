@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import jsonify, render_template
 from flask_login import login_required
 
-from app.core import bp
-from app.core.health import health_report
 from app.extensions import csrf, limiter
+from app.web import bp
+from app.web.health import health_report
 
 
 @bp.route("/")

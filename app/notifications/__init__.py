@@ -1,36 +1,59 @@
-"""In-app notifications, and their e-mail copies sent after the transaction that made them commits."""
+"""Notifications: in-app inbox entries and their e-mail copies, for every feature.
+
+`notify(recipients, kind=NotificationKind.X, params={...}, link=..., exclude=...)` stores the kind
+and its JSON-safe parameters; the subject and body are rendered when read (in the reader's
+language) and when e-mailed (in the recipient's language), from app.notifications.kinds.
+E-mails go out after the transaction that made the entries commits (`send_pending_emails`).
+"""
 
 from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping
 from email.message import EmailMessage
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import func, select, update
 
-from app.accounts.models import User
 from app.common.time import utcnow
 from app.extensions import db
-from app.review.models import Notification
+from app.notifications.kinds import NotificationKind
+from app.notifications.models import Notification
+
+if TYPE_CHECKING:
+    from app.accounts.models import User
+
+__all__ = [
+    "Notification",
+    "NotificationKind",
+    "discard_pending_emails",
+    "link_to",
+    "mark_all_read",
+    "mark_read",
+    "notify",
+    "send_pending_emails",
+    "unread_count",
+]
 
 log = logging.getLogger(__name__)
 
 # Ids of notifications created in this session's transaction, e-mailed once it has committed.
-_OUTBOX_KEY = "review_email_outbox"
+_OUTBOX_KEY = "notification_email_outbox"
 
 
 def notify(
-    recipients: Iterable[User],
+    recipients: Iterable[User | None],
     *,
-    kind: str,
-    compose: Callable[[], tuple[str, str]],
-    link: str | None,
+    kind: NotificationKind,
+    params: Mapping[str, Any],
+    link: str | None = None,
     exclude: User | None = None,
 ) -> list[Notification]:
-    """Create one inbox entry per distinct active recipient, composed in that person's language."""
+    """Create one inbox entry per distinct active recipient; it is rendered when read or e-mailed."""
+    kind = NotificationKind(kind)
     created: list[Notification] = []
     seen: set[int] = set()
     for user in recipients:
@@ -39,15 +62,18 @@ def notify(
         seen.add(user.id)
         if not user.is_active:
             continue
-        with force_locale(user.language or user.organisation.default_language or "en"):
-            subject, body = compose()
-        note = Notification(user=user, kind=kind, subject=str(subject)[:300], body=str(body), link=link)
+        note = Notification(user=user, kind=str(kind), params=dict(params), link=link)
         db.session.add(note)
         created.append(note)
     if created:
         db.session.flush()
         db.session.info.setdefault(_OUTBOX_KEY, []).extend(note.id for note in created)
     return created
+
+
+def link_to(endpoint: str, **values: Any) -> str:
+    """The path of a page, for a notification's link (works in the worker, outside any request)."""
+    return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
 def unread_count(user: User) -> int:
@@ -119,8 +145,10 @@ def _send_one(smtp: smtplib.SMTP, note_id: int) -> int:
     mail = EmailMessage()
     mail["From"] = current_app.config.get("SMTP_FROM") or "counterpoint@localhost"
     mail["To"] = note.user.email
-    mail["Subject"] = note.subject
-    mail.set_content(_email_body(note))
+    with force_locale(_language_of(note.user)):
+        subject, body = note.rendered()
+    mail["Subject"] = subject
+    mail.set_content(_email_body(body, note.link))
     try:
         smtp.send_message(mail)
     except smtplib.SMTPRecipientsRefused:
@@ -135,9 +163,13 @@ def _send_one(smtp: smtplib.SMTP, note_id: int) -> int:
     return claimed.rowcount or 0
 
 
-def _email_body(note: Notification) -> str:
+def _language_of(user: User) -> str:
+    return user.language or user.organisation.default_language or "en"
+
+
+def _email_body(body: str, link: str | None) -> str:
     base = (current_app.config.get("COUNTERPOINT_BASE_URL") or "").rstrip("/")
-    parts = [note.body]
-    if note.link:
-        parts.append(f"{base}{note.link}")
+    parts = [body]
+    if link:
+        parts.append(f"{base}{link}")
     return "\n\n".join(part for part in parts if part) + "\n"

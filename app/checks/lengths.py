@@ -11,8 +11,11 @@ from pathlib import Path
 
 import regex
 
+from app.platforms import PLATFORMS, TABLE, UNLIMITED
+
 __all__ = [
     "PLATFORMS",
+    "UNLIMITED",
     "LengthProblem",
     "LengthResult",
     "count",
@@ -29,67 +32,8 @@ def _(s: str) -> str:
     return s
 
 
-PLATFORMS: tuple[str, ...] = (
-    "x",
-    "mastodon",
-    "bluesky",
-    "threads",
-    "telegram",
-    "facebook",
-    "linkedin",
-    "instagram",
-    "webhook",
-    "manual",
-)
-
-# Webhook and manual channels have no platform limit; a large number keeps the arithmetic simple.
-UNLIMITED = 100_000
-
-_LIMITS = {
-    "x": 280,
-    "mastodon": 500,
-    "bluesky": 300,
-    "threads": 500,
-    "telegram": 4096,
-    "facebook": 63_206,
-    "linkedin": 3000,
-    "instagram": 2200,
-    "webhook": UNLIMITED,
-    "manual": UNLIMITED,
-}
-
-# Facebook, LinkedIn and Instagram do not document their unit; their web clients measure
-# JavaScript string length, so UTF-16 code units is the conservative (never under-counting) choice.
-_UNITS = {
-    "x": "weighted characters",
-    "mastodon": "characters",
-    "bluesky": "graphemes",
-    "threads": "characters",
-    "telegram": "UTF-16 code units",
-    "facebook": "UTF-16 code units",
-    "linkedin": "UTF-16 code units",
-    "instagram": "UTF-16 code units",
-    "webhook": "characters",
-    "manual": "characters",
-}
-
-_NAMES = {
-    "x": "X",
-    "mastodon": "Mastodon",
-    "bluesky": "Bluesky",
-    "threads": "Threads",
-    "telegram": "Telegram",
-    "facebook": "Facebook",
-    "linkedin": "LinkedIn",
-    "instagram": "Instagram",
-    "webhook": "the webhook",
-    "manual": "this channel",
-}
-
 BLUESKY_MAX_BYTES = 3000
 URL_WEIGHT = 23  # twitter-text transformedURLLength; Mastodon's URL_PLACEHOLDER is 23 'x' too
-_HASHTAG_CAPS = {"instagram": 5, "bluesky": 8, "threads": 1}
-_LINK_CAPS = {"threads": 5}
 
 # twitter-text v3 configuration: these ranges weigh 1, every other code point 2.
 _X_LIGHT_RANGES = (
@@ -213,7 +157,7 @@ def _find_hashtags(text: str) -> tuple[tuple[int, int], ...]:
 
 def limit_for(platform: str) -> int:
     """Return the default character limit for a platform."""
-    return _LIMITS[_check_platform(platform)]
+    return TABLE[_check_platform(platform)].limit
 
 
 def count(text: str, platform: str, *, limit: int | None = None) -> LengthResult:
@@ -230,8 +174,8 @@ def measure(
 
 @lru_cache(maxsize=512)
 def _measure(text: str, platform: str, limit: int | None) -> tuple[LengthResult, tuple[LengthProblem, ...]]:
-    max_len = _LIMITS[platform] if limit is None else limit
-    segments = _SEGMENTERS[platform](text)
+    max_len = TABLE[platform].limit if limit is None else limit
+    segments = _SEGMENTERS[TABLE[platform].length_rule](text)
     total = sum(w for _s, _e, w in segments)
     problems: list[LengthProblem] = []
     if total > max_len:
@@ -239,13 +183,13 @@ def _measure(text: str, platform: str, limit: int | None) -> tuple[LengthResult,
     if platform == "bluesky":
         problems.extend(_bluesky_bytes(text))
     problems.extend(_caps(text, platform))
-    result = LengthResult(total, max_len, _UNITS[platform], [p.message for p in problems])
+    result = LengthResult(total, max_len, TABLE[platform].unit, [p.message for p in problems])
     return result, tuple(problems)
 
 
 def _check_platform(platform: str) -> str:
     key = (platform or "").strip().lower()
-    if key not in _LIMITS:
+    if key not in TABLE:
         raise ValueError(f"unknown platform {platform!r}; expected one of {', '.join(PLATFORMS)}")
     return key
 
@@ -266,10 +210,10 @@ def _over_limit(
             start = seg_start
             break
     message = _("Too long for {platform}: {count} of {limit} {unit}. Cut at least {excess} to fit.").format(
-        platform=_NAMES[platform],
+        platform=TABLE[platform].in_sentence,
         count=total,
         limit=max_len,
-        unit=_UNITS[platform],
+        unit=TABLE[platform].unit,
         excess=total - max_len,
     )
     return LengthProblem(message, start, len(text))
@@ -295,24 +239,24 @@ def _bluesky_bytes(text: str) -> list[LengthProblem]:
 
 def _caps(text: str, platform: str) -> list[LengthProblem]:
     problems: list[LengthProblem] = []
-    cap = _HASHTAG_CAPS.get(platform)
+    cap = TABLE[platform].hashtag_cap
     if cap is not None:
         tags = find_hashtags(text)
         if len(tags) > cap:
             message = _(
                 "{platform} allows at most {cap} hashtags; this text has {n}. Remove {extra}."
-            ).format(platform=_NAMES[platform], cap=cap, n=len(tags), extra=len(tags) - cap)
+            ).format(platform=TABLE[platform].in_sentence, cap=cap, n=len(tags), extra=len(tags) - cap)
             if platform == "threads":
                 message = _(
                     "Threads allows only one topic tag per post; this text has {n} hashtags. Keep one."
                 ).format(n=len(tags))
             problems.append(LengthProblem(message, tags[cap][0], tags[-1][1]))
-    link_cap = _LINK_CAPS.get(platform)
+    link_cap = TABLE[platform].link_cap
     if link_cap is not None:
         links = find_urls(text)
         if len(links) > link_cap:
             message = _("{platform} allows at most {cap} links; this text has {n}. Remove {extra}.").format(
-                platform=_NAMES[platform],
+                platform=TABLE[platform].in_sentence,
                 cap=link_cap,
                 n=len(links),
                 extra=len(links) - link_cap,
@@ -393,15 +337,11 @@ def _utf16_segments(text: str) -> list[tuple[int, int, int]]:
     return _walk(text, [], lambda c: len(c.encode("utf-16-le")) // 2)
 
 
+# One counting function per length rule of the platform table.
 _SEGMENTERS: dict[str, Callable[[str], list[tuple[int, int, int]]]] = {
     "x": _x_segments,
     "mastodon": _mastodon_segments,
-    "bluesky": _grapheme_segments,
+    "graphemes": _grapheme_segments,
     "threads": _threads_segments,
-    "telegram": _utf16_segments,
-    "facebook": _utf16_segments,
-    "linkedin": _utf16_segments,
-    "instagram": _utf16_segments,
-    "webhook": _grapheme_segments,
-    "manual": _grapheme_segments,
+    "utf16": _utf16_segments,
 }

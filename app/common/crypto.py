@@ -1,16 +1,15 @@
-"""Channel credentials encrypted at rest with MultiFernet and bound to their row."""
+"""Secrets encrypted at rest with MultiFernet; channel credentials are bound to their row."""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
-from sqlalchemy import select
 
-from app.channels.models import Channel
-from app.extensions import db
+if TYPE_CHECKING:
+    from app.channels.models import Channel
 
 
 class CredentialError(RuntimeError):
@@ -54,15 +53,3 @@ def decrypt_credentials(channel: Channel) -> dict[str, str]:
         raise CredentialError("The stored credentials belong to another channel.")
     credentials = data.get("credentials")
     return credentials if isinstance(credentials, dict) else {}
-
-
-def rotate_all() -> int:
-    """Re-encrypt every channel's credentials under the newest key; returns how many changed."""
-    multi = fernet()
-    count = 0
-    for channel in db.session.scalars(select(Channel).where(Channel.credentials_encrypted.is_not(None))):
-        decrypt_credentials(channel)  # refuse to rotate a value bound to another row
-        channel.credentials_encrypted = multi.rotate(channel.credentials_encrypted.encode()).decode()
-        count += 1
-    db.session.flush()
-    return count

@@ -1,0 +1,1 @@
+"""Outcomes: engagement collected from the platforms, and reports per campaign and per trend."""
