@@ -16,8 +16,8 @@ from app.accounts.models import Organisation, Role
 from app.campaigns.models import Campaign
 from app.channels import services as channel_services
 from app.channels.connectors import get_connector
-from app.channels.crypto import CredentialError
 from app.channels.models import Channel
+from app.common.crypto import CredentialError
 from app.common.pagination import paginate
 from app.common.time import utcnow
 from app.drafting.models import Message, MessageStatus

@@ -2,7 +2,7 @@
 per-channel and per-server dispatch locks, and the claim indexes (status + scheduled_at / lease).
 
 Revision ID: dispatch01
-Revises: f4c19a16a33e
+Revises: outcomes01
 Create Date: 2026-11-29 12:00:00
 
 """
@@ -14,7 +14,7 @@ import app.common.types
 
 # revision identifiers, used by Alembic.
 revision = 'dispatch01'
-down_revision = 'f4c19a16a33e'
+down_revision = 'outcomes01'
 branch_labels = None
 depends_on = None
 
