@@ -61,4 +61,3 @@ def dispatch_command(once: bool) -> None:
     """Run one dispatch pass (for cron and tests)."""
     tick(current_app._get_current_object(), worker_id="dispatch-once")  # type: ignore[attr-defined]
     click.echo("Dispatch pass done.")
-

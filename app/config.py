@@ -55,6 +55,11 @@ class Defaults:
     COUNTERPOINT_IMPORT_FOLDER = None  # default: instance/imports
     COUNTERPOINT_CONNECTOR_TIMEOUT = 10.0
     COUNTERPOINT_DISPATCH_THREADS = 4
+    COUNTERPOINT_LEASE_SECONDS = 120  # a claim on a post or a channel lapses after this without renewal
+    COUNTERPOINT_RETRY_BASE_SECONDS = (
+        30.0  # backoff after a 5xx or timeout: full jitter, doubling, 30 min cap
+    )
+    COUNTERPOINT_PASS_SECONDS = 30.0  # one dispatch pass keeps serving due posts at most this long
     # Engagement: a pass at most once a minute, at most 20 requests per server per pass (Mastodon
     # allows 300 per 5 minutes per account; the public Bluesky AppView 3,000 per 5 minutes per address).
     COUNTERPOINT_ENGAGEMENT_INTERVAL_SECONDS = 60.0
@@ -86,6 +91,8 @@ ENVIRONMENT: dict[str, Callable[[str], Any]] = {
     "COUNTERPOINT_CONNECTOR_TIMEOUT": float,
     "COUNTERPOINT_IMPORT_MAX_BYTES": int,
     "COUNTERPOINT_DISPATCH_THREADS": int,
+    "COUNTERPOINT_LEASE_SECONDS": float,
+    "COUNTERPOINT_RETRY_BASE_SECONDS": float,
     "COUNTERPOINT_ENGAGEMENT_INTERVAL_SECONDS": float,
     "COUNTERPOINT_ENGAGEMENT_REQUESTS_PER_PASS": int,
     "COUNTERPOINT_BLUESKY_APPVIEW_URL": str,

@@ -6,7 +6,9 @@ import contextlib
 import logging
 import os
 import socket
+import time
 import uuid
+from collections.abc import Callable
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask, g
@@ -15,7 +17,7 @@ from app.channels.services import recheck_servers_tick
 from app.common.time import utcnow
 from app.extensions import db
 from app.outcomes.collect import collect_task
-from app.publishing.dispatch import dispatch_task, sweep_task
+from app.publishing.dispatch import dispatch_task, release_holds_task, sweep_task
 from app.publishing.models import WorkerHeartbeat
 from app.review.tasks import expire_approvals_tick
 
@@ -24,7 +26,14 @@ log = logging.getLogger(__name__)
 # Work done on every tick, in order: revoke stale approvals, reclaim expired leases, publish due posts,
 # then read the public counts of posted items (at most once a minute; see outcomes.collect), then
 # re-read, once a day, which software each Mastodon-API channel's server runs.
-TASKS = (expire_approvals_tick, sweep_task, dispatch_task, collect_task, recheck_servers_tick)
+TASKS = (
+    expire_approvals_tick,
+    sweep_task,
+    release_holds_task,
+    dispatch_task,
+    collect_task,
+    recheck_servers_tick,
+)
 
 
 def beat(worker_id: str) -> None:
@@ -37,12 +46,37 @@ def beat(worker_id: str) -> None:
     db.session.commit()
 
 
+# Set-wide scans that need not run on every tick (seconds between runs, by task name): an idle tick
+# over a large history then costs a few indexed queries (issue 15).
+TASK_INTERVALS: dict[str, float] = {"expire_approvals_tick": 60.0}
+_last_run: dict[tuple[str, str], float] = {}
+
+
+def _due(worker_id: str, task: Callable[[], object]) -> bool:
+    name = getattr(task, "__name__", str(task))
+    every = TASK_INTERVALS.get(name)
+    if not every:
+        return True
+    now = time.monotonic()
+    last = _last_run.get((worker_id, name))
+    if last is not None and now - last < every:
+        return False
+    _last_run[(worker_id, name)] = now
+    return True
+
+
 def tick(app: Flask, worker_id: str) -> None:
     """One pass: heartbeat, then every task; a failing task never stops the worker."""
     with app.app_context():
         g.worker_id = worker_id  # tasks name their leases after the worker
-        beat(worker_id)
+        try:
+            beat(worker_id)
+        except Exception:
+            db.session.rollback()  # the database may be restarting: the tasks below retry it
+            log.exception("worker %s could not record its heartbeat", worker_id)
         for task in TASKS:
+            if not _due(worker_id, task):
+                continue
             try:
                 task()
             except Exception:

@@ -66,4 +66,3 @@ def _demo_trends(owner: Organisation) -> list[Trend]:
     titles = [entry["title"] for entry in DEMO_TRENDS]
     query = select(Trend).where(Trend.organisation_id == owner.id, Trend.title.in_(titles)).order_by(Trend.id)
     return list(db.session.scalars(query))
-

@@ -255,4 +255,3 @@ def _own_item(campaign: Campaign, item: KnowledgeItem) -> None:
 def _renumber(campaign: Campaign) -> None:
     for position, entry in enumerate(sorted(campaign.knowledge, key=lambda k: k.position)):
         entry.position = position
-

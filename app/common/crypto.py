@@ -53,4 +53,3 @@ def decrypt_credentials(channel: Channel) -> dict[str, str]:
         raise CredentialError("The stored credentials belong to another channel.")
     credentials = data.get("credentials")
     return credentials if isinstance(credentials, dict) else {}
-

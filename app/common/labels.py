@@ -28,6 +28,8 @@ LABELS: dict[str, dict[str, Any]] = {
         "started": _l("in progress"),
         "posted": _l("posted"),
         "found": _l("found already posted"),
+        "lookup_absent": _l("looked up: not there, sent again with the same key"),
+        "lookup_failed": _l("could not look it up on the platform"),
         "rejected": _l("refused by the platform"),
         "server_error": _l("platform error (may have been posted)"),
         "unknown": _l("no answer (may have been posted)"),

@@ -20,6 +20,9 @@ class NotificationKind(StrEnum):
     CHANNEL_NEEDS_REAUTH = "channel_needs_reauth"
     POST_UNKNOWN_OUTCOME = "post_unknown_outcome"
     REVIEW_WITHDRAWN = "review_withdrawn"
+    POST_FAILED = "post_failed"
+    POST_DUPLICATES = "post_duplicates"
+    POST_HELD_CAMPAIGN = "post_held_campaign"
 
 
 # The words people read for a message's review state (review.services.status_label reads these).
@@ -108,6 +111,30 @@ def _review_withdrawn(params: dict[str, Any]) -> tuple[str, str]:
     )
 
 
+def _post_failed(params: dict[str, Any]) -> tuple[str, str]:
+    return gettext("A post failed on %(name)s", name=_p(params, "channel")), _p(params, "error")
+
+
+def _duplicates(params: dict[str, Any]) -> tuple[str, str]:
+    return (
+        gettext(
+            "%(count)d extra copies of a post are on %(name)s",
+            count=int(params.get("count") or 0),
+            name=_p(params, "channel"),
+        ),
+        gettext(
+            "The platform did not recognise a repeated request. Open the post to remove the extra copies."
+        ),
+    )
+
+
+def _held_campaign(params: dict[str, Any]) -> tuple[str, str]:
+    return (
+        gettext("Posts of %(title)s are held: the campaign is not active", title=_p(params, "campaign")),
+        gettext("They go out when the campaign is active again, if still within the lateness limit."),
+    )
+
+
 RENDERERS: dict[NotificationKind, Callable[[dict[str, Any]], tuple[str, str]]] = {
     NotificationKind.REVIEW_REQUESTED: _review_requested,
     NotificationKind.APPROVED: _decision(lambda title: gettext("Approved: %(title)s", title=title)),
@@ -121,6 +148,9 @@ RENDERERS: dict[NotificationKind, Callable[[dict[str, Any]], tuple[str, str]]] =
     NotificationKind.CHANNEL_NEEDS_REAUTH: _needs_reauth,
     NotificationKind.POST_UNKNOWN_OUTCOME: _unknown_outcome,
     NotificationKind.REVIEW_WITHDRAWN: _review_withdrawn,
+    NotificationKind.POST_FAILED: _post_failed,
+    NotificationKind.POST_DUPLICATES: _duplicates,
+    NotificationKind.POST_HELD_CAMPAIGN: _held_campaign,
 }
 
 

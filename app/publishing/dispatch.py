@@ -1,17 +1,28 @@
-"""Claim due posts, re-check, publish, record: every state change around a network call is its own commit."""
+"""Claim due posts, re-check, look before any re-send, publish, record: each state change is its own commit.
+
+A pass runs up to COUNTERPOINT_DISPATCH_THREADS threads. Each thread takes one channel at a time under a
+lock row (one sender per channel across every worker), drains that channel's due posts one after the
+other, then takes the next channel: a worker claims only what it runs now, and a backlog on a channel is
+served as fast as its spacing allows instead of one post per tick.
+"""
 
 from __future__ import annotations
 
 import logging
 import secrets
+import threading
+import time
 from collections import defaultdict
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.audit.services import record
 from app.channels import services as channel_services
@@ -23,30 +34,27 @@ from app.channels.connectors import (
     PublishResult,
     RateLimited,
     Rejected,
+    TransientError,
     UnknownOutcome,
     get_connector,
 )
 from app.channels.models import Channel
 from app.common.crypto import CredentialError
-from app.common.sql import rowcount
 from app.common.time import utcnow
 from app.extensions import db
 from app.notifications import NotificationKind, link_to, send_pending_emails
 from app.publishing import services
-from app.publishing.models import AttemptOutcome, Post, PostAttempt, PostStatus
+from app.publishing.models import DispatchLock, HeldCode, Post, PostAttempt, PostCopy, PostStatus
 
 log = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)
-BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(minutes=30)
 MAX_TRIES = services.MAX_TRIES
 RATE_LIMIT_FALLBACK = timedelta(minutes=1)
 _JITTER = secrets.SystemRandom()
-# Attempt outcomes after which the post may exist on the platform.
-MAY_HAVE_LANDED = frozenset(
-    {AttemptOutcome.UNKNOWN, AttemptOutcome.SERVER_ERROR, AttemptOutcome.ERROR, AttemptOutcome.LEASE_EXPIRED}
-)
+# Workers whose last pass stopped on an error: the next pass first gives back what they still hold.
+_UNCLEAN: set[str] = set()
+_UNCLEAN_LOCK = threading.Lock()
 
 
 @dataclass
@@ -55,94 +63,359 @@ class DispatchReport:
 
     claimed: int = 0
     outcomes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, outcome: str) -> None:
-        self.outcomes[outcome] += 1
+        with self._lock:
+            self.outcomes[outcome] += 1
+            if outcome != "skipped":
+                self.claimed += 1
+
+
+def lease() -> timedelta:
+    """How long a claim on a post or a channel lasts without being renewed (COUNTERPOINT_LEASE_SECONDS)."""
+    return timedelta(seconds=float(current_app.config["COUNTERPOINT_LEASE_SECONDS"]))
+
+
+def _backoff_base() -> float:
+    return float(current_app.config["COUNTERPOINT_RETRY_BASE_SECONDS"])
+
+
+# ---------------------------------------------------------------- locks: one sender per channel, 429 per server
+
+
+def channel_key(channel_id: int) -> str:
+    return f"channel:{channel_id}"
+
+
+def server_key(channel: Channel) -> str:
+    """Channels on the same platform and server host share a rate limit (a 429 holds them all)."""
+    url = channel.server_url or (channel.settings or {}).get("url") or ""
+    host = urlsplit(url).hostname if url else None
+    return f"server:{channel.platform}:{host}" if host else f"server:{channel.platform}:channel-{channel.id}"
+
+
+def lock_channel(channel_id: int, worker_id: str, now: datetime) -> bool:
+    """Take a channel's lock row by compare-and-set (it is free or its lease ran out); commits."""
+    key = channel_key(channel_id)
+    taken = db.session.execute(
+        update(DispatchLock)
+        .where(
+            DispatchLock.key == key,
+            or_(DispatchLock.owner.is_(None), DispatchLock.expires_at < now),
+        )
+        .values(owner=worker_id, expires_at=now + lease())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if taken == 1:
+        db.session.commit()
+        return True
+    if db.session.get(DispatchLock, key) is not None:
+        db.session.rollback()
+        return False
+    db.session.add(DispatchLock(key=key, owner=worker_id, expires_at=now + lease()))
+    try:
+        db.session.commit()
+    except IntegrityError:  # another worker created the row first: it holds the channel
+        db.session.rollback()
+        return False
+    return True
+
+
+def unlock_channel(channel_id: int, worker_id: str) -> None:
+    """Give a channel back at once; commits."""
+    db.session.execute(
+        update(DispatchLock)
+        .where(DispatchLock.key == channel_key(channel_id), DispatchLock.owner == worker_id)
+        .values(owner=None, expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def _renew_channel(channel_id: int, worker_id: str, now: datetime) -> bool:
+    return bool(
+        db.session.execute(
+            update(DispatchLock)
+            .where(DispatchLock.key == channel_key(channel_id), DispatchLock.owner == worker_id)
+            .values(expires_at=now + lease())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    )
+
+
+def server_hold(channel: Channel, now: datetime) -> datetime | None:
+    """Until when the channel's server rate-limited us, if that is still in the future."""
+    until = db.session.scalar(select(DispatchLock.hold_until).where(DispatchLock.key == server_key(channel)))
+    return until if until is not None and until > now else None
+
+
+def hold_server(channel: Channel, until: datetime) -> None:
+    """Hold back every channel on the channel's server until the rate limit resets (flushes)."""
+    key = server_key(channel)
+    row = db.session.get(DispatchLock, key)
+    if row is None:
+        db.session.add(DispatchLock(key=key, hold_until=until))
+    elif row.hold_until is None or row.hold_until < until:
+        row.hold_until = until
+    siblings = db.session.scalars(select(Channel).where(Channel.platform == channel.platform))
+    same_server = [sibling.id for sibling in siblings if server_key(sibling) == key]
+    db.session.execute(
+        update(Post)
+        .where(
+            Post.channel_id.in_(same_server),
+            Post.status == PostStatus.QUEUED,
+            or_(Post.next_attempt_at.is_(None), Post.next_attempt_at < until),
+        )
+        .values(next_attempt_at=until)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
 
 
 # ---------------------------------------------------------------- claiming
 
 
-def claim_due(worker_id: str, *, now: datetime, limit: int = 20) -> dict[int, list[int]]:
-    """Lease due posts atomically (SKIP LOCKED on PostgreSQL, compare-and-set everywhere); ids by channel."""
-    busy = select(Post.channel_id).where(
-        Post.lease_expires_at > now, or_(Post.status == PostStatus.SENDING, Post.lease_owner.is_not(None))
+def due_channels(now: datetime, *, limit: int, exclude: Collection[int] = frozenset()) -> list[int]:
+    """Channels with a due, unclaimed post that no worker holds, oldest slot first."""
+    held = set(
+        db.session.scalars(
+            select(DispatchLock.key).where(DispatchLock.owner.is_not(None), DispatchLock.expires_at >= now)
+        )
     )
+    busy = {int(key.split(":", 1)[1]) for key in held if key.startswith("channel:")} | set(exclude)
     query = (
-        select(Post.id, Post.channel_id)
+        select(Post.channel_id)
         .join(Channel, Channel.id == Post.channel_id)
         .where(
             Post.status == PostStatus.QUEUED,
             Post.scheduled_at <= now,
             or_(Post.next_attempt_at.is_(None), Post.next_attempt_at <= now),
-            or_(Post.lease_expires_at.is_(None), Post.lease_expires_at < now),
             Channel.platform != "manual",
-            Post.channel_id.not_in(busy),
         )
-        .order_by(Post.scheduled_at, Post.id)
+        .group_by(Post.channel_id)
+        .order_by(func.min(Post.scheduled_at))
         .limit(limit)
     )
-    if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=Post)
-    claimed: dict[int, list[int]] = defaultdict(list)
-    for post_id, channel_id in db.session.execute(query).all():
-        if channel_id in claimed:
-            continue  # one post per channel per pass: spacing holds even after a backlog
-        result = db.session.execute(
-            update(Post)
-            .where(
-                Post.id == post_id,
-                Post.status == PostStatus.QUEUED,
-                or_(Post.lease_expires_at.is_(None), Post.lease_expires_at < now),
-            )
-            .values(lease_owner=worker_id, lease_expires_at=now + LEASE)
-            .execution_options(synchronize_session=False)
+    if busy:
+        query = query.where(Post.channel_id.not_in(busy))
+    return list(db.session.scalars(query))[:limit]
+
+
+def claim_next(channel_id: int, worker_id: str, now: datetime) -> int | None:
+    """Lease the channel's next due post (the caller holds the channel's lock); commits."""
+    if not _renew_channel(channel_id, worker_id, now):
+        db.session.rollback()
+        return None  # the channel's lock ran out and another worker took it
+    post_id = db.session.scalar(
+        select(Post.id)
+        .where(
+            Post.channel_id == channel_id,
+            Post.status == PostStatus.QUEUED,
+            Post.scheduled_at <= now,
+            or_(Post.next_attempt_at.is_(None), Post.next_attempt_at <= now),
         )
-        if rowcount(result) == 1:
-            claimed[channel_id].append(post_id)
+        .order_by(Post.scheduled_at, Post.id)
+        .limit(1)
+    )
+    claimed = post_id is not None and (
+        db.session.execute(
+            update(Post)
+            .where(Post.id == post_id, Post.status == PostStatus.QUEUED, _lease_free(now))
+            .values(lease_owner=worker_id, lease_expires_at=now + lease())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
     db.session.commit()
-    return dict(claimed)
+    return post_id if claimed else None
+
+
+def _lease_free(now: datetime):
+    return or_(Post.lease_owner.is_(None), Post.lease_expires_at.is_(None), Post.lease_expires_at < now)
 
 
 # ---------------------------------------------------------------- one pass
 
 
 def dispatch_once(
-    app: Flask, *, worker_id: str, now: datetime | None = None, limit: int = 20
+    app: Flask, *, worker_id: str, now: datetime | None = None, budget: float | None = None
 ) -> DispatchReport:
-    """Claim what is due and publish it through a bounded pool: one thread per channel at a time."""
-    now = now or utcnow()
+    """Serve every channel with due posts through a bounded pool, one sender per channel.
+
+    `now` fixes the clock (tests); the worker passes None and each post is
+    handled at the real time. The pass ends when nothing is due or after `budget` seconds.
+    """
+    clock: Callable[[], datetime] = (lambda: now) if now is not None else utcnow
     report = DispatchReport()
-    groups = claim_due(worker_id, now=now, limit=limit)
-    report.claimed = sum(len(ids) for ids in groups.values())
-    if not groups:
-        return report
+    release_own_claims(worker_id, clock())
     threads = max(1, int(app.config.get("COUNTERPOINT_DISPATCH_THREADS", 4)))
-    with ThreadPoolExecutor(max_workers=min(threads, len(groups)), thread_name_prefix="dispatch") as pool:
-        futures = [pool.submit(_run_group, app, ids, worker_id, now) for ids in groups.values()]
-        for future in futures:
-            for outcome in future.result():
-                report.add(outcome)
+    first = due_channels(clock(), limit=threads)
+    db.session.commit()
+    if not first:
+        return report
+    deadline = time.monotonic() + (budget if budget is not None else app.config["COUNTERPOINT_PASS_SECONDS"])
+    taken: set[int] = set()
+    guard = threading.Lock()
+    with _UNCLEAN_LOCK:
+        _UNCLEAN.add(worker_id)
+    with ThreadPoolExecutor(max_workers=min(threads, len(first)), thread_name_prefix="dispatch") as pool:
+        futures = [
+            pool.submit(_serve, app, worker_id, clock, deadline, report, taken, guard)
+            for _ in range(min(threads, len(first)))
+        ]
+        failures = [error for f in futures if (error := f.exception()) is not None]
+    if failures:
+        raise failures[0]
+    with _UNCLEAN_LOCK:
+        _UNCLEAN.discard(worker_id)
     return report
 
 
-def _run_group(app: Flask, post_ids: list[int], worker_id: str, now: datetime) -> list[str]:
+def _serve(app, worker_id, clock, deadline, report, taken: set[int], guard: threading.Lock) -> None:
+    """One thread: take a free channel with due posts, drain it, give it back, repeat."""
     with app.app_context():
         try:
-            return [process_post(post_id, worker_id=worker_id, now=now) for post_id in post_ids]
+            while time.monotonic() < deadline:
+                channel_id = _next_channel(worker_id, clock(), taken, guard)
+                if channel_id is None:
+                    return
+                try:
+                    _drain(channel_id, worker_id, clock, deadline, report)
+                except Exception:
+                    _give_back(channel_id, worker_id, clock())
+                    raise
+                unlock_channel(channel_id, worker_id)
+                with guard:
+                    taken.discard(channel_id)
         finally:
             db.session.remove()
 
 
+def _give_back(channel_id: int, worker_id: str, now: datetime) -> None:
+    """A failed thread gives back its channel and post at once, so no channel stands still for a lease.
+
+    Only this thread's holdings: one channel has one sender, so the worker's claims on it are this
+    thread's. If the database is still away, the worker's next pass gives everything back.
+    """
+    db.session.rollback()
+    try:
+        db.session.execute(
+            update(Post)
+            .where(
+                Post.channel_id == channel_id, Post.status == PostStatus.QUEUED, Post.lease_owner == worker_id
+            )
+            .values(lease_owner=None, lease_expires_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        in_flight = db.session.scalars(
+            select(Post).where(
+                Post.channel_id == channel_id,
+                Post.status == PostStatus.SENDING,
+                Post.lease_owner == worker_id,
+            )
+        ).all()
+        for post in in_flight:
+            _requeue_in_flight(
+                post, worker_id, now, detail=_("The worker's pass stopped during the request.")
+            )
+        unlock_channel(channel_id, worker_id)
+    except Exception:  # noqa: BLE001 - the database is still away; the next pass retries
+        db.session.rollback()
+        log.warning("worker %s could not give back channel %s yet", worker_id, channel_id)
+
+
+def _next_channel(worker_id: str, now: datetime, taken: set[int], guard: threading.Lock) -> int | None:
+    while True:
+        with guard:
+            candidates = due_channels(now, limit=1, exclude=set(taken))
+            db.session.commit()
+            if not candidates:
+                return None
+            channel_id = candidates[0]
+            taken.add(channel_id)
+        if lock_channel(channel_id, worker_id, now):
+            return channel_id
+        # Another worker holds it: leave it marked as taken for this pass and look for another.
+
+
+def _drain(channel_id: int, worker_id: str, clock, deadline: float, report: DispatchReport) -> None:
+    """Send the channel's due posts one after the other while it has some and nothing stops it."""
+    while time.monotonic() < deadline:
+        now = clock()
+        post_id = claim_next(channel_id, worker_id, now)
+        if post_id is None:
+            return
+        outcome = process_post(post_id, worker_id=worker_id, now=now)
+        report.add(outcome)
+        if outcome in ("rate_limited", "auth_refused", "waiting"):
+            return
+        if outcome in ("posted", "found") and _space(channel_id, now):
+            return
+
+
+def _space(channel_id: int, now: datetime) -> bool:
+    """After a post, the channel's other due posts wait for its spacing; True when they must."""
+    channel = db.session.get(Channel, channel_id)
+    gap = timedelta(minutes=channel.min_spacing_minutes or 0)
+    if not gap:
+        return False
+    db.session.execute(
+        update(Post)
+        .where(
+            Post.channel_id == channel_id,
+            Post.status == PostStatus.QUEUED,
+            or_(Post.next_attempt_at.is_(None), Post.next_attempt_at < now + gap),
+        )
+        .values(next_attempt_at=now + gap)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return True
+
+
+def release_own_claims(worker_id: str, now: datetime) -> int:
+    """Before a pass: give back what a failed pass of this worker still holds (claims, posts in flight, locks)."""
+    with _UNCLEAN_LOCK:
+        if worker_id not in _UNCLEAN:
+            return 0
+    db.session.execute(
+        update(Post)
+        .where(Post.status == PostStatus.QUEUED, Post.lease_owner == worker_id)
+        .values(lease_owner=None, lease_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    in_flight = db.session.scalars(
+        select(Post).where(Post.status == PostStatus.SENDING, Post.lease_owner == worker_id)
+    ).all()
+    for post in in_flight:
+        _requeue_in_flight(post, worker_id, now, detail=_("The worker's pass stopped during the request."))
+    db.session.execute(
+        update(DispatchLock)
+        .where(DispatchLock.owner == worker_id)
+        .values(owner=None, expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    with _UNCLEAN_LOCK:
+        _UNCLEAN.discard(worker_id)
+    return len(in_flight)
+
+
+# ---------------------------------------------------------------- one post
+
+
 def process_post(post_id: int, *, worker_id: str, now: datetime) -> str:
-    """Re-check, mark sending, publish, and record the outcome of one claimed post."""
+    """Re-check, look before any re-send, mark sending, publish, and record the outcome of a claimed post."""
     post = db.session.get(Post, post_id)
     if post is None or post.status != PostStatus.QUEUED or post.lease_owner != worker_id:
         db.session.rollback()
         return "skipped"
-    reason = recheck(post)
-    if reason:
-        return _settle_claimed(post, worker_id, PostStatus.HELD, held_reason=reason, outcome="held")
+    held = hold_reason(post)
+    if held:
+        return _hold_claimed(post, worker_id, held[0], held[1])
     if _is_too_late(post, now):
         return _settle_claimed(
             post,
@@ -154,34 +427,37 @@ def process_post(post_id: int, *, worker_id: str, now: datetime) -> str:
     try:
         connector = get_connector(channel_services.channel_config(post.channel))
     except (CredentialError, ValueError) as error:
-        return _settle_claimed(
+        return _hold_claimed(
             post,
             worker_id,
-            PostStatus.HELD,
-            outcome="held",
-            held_reason=_("The channel's credentials cannot be read: %(e)s", e=str(error)),
+            HeldCode.CREDENTIALS_REFUSED,
+            _("The channel's credentials cannot be read: %(e)s", e=str(error)),
         )
-    if _outside_dedupe_window(post, connector, now):
-        return _to_unknown(
-            post,
-            connector,
-            _claimed(post.id, worker_id),
-            now,
-            detail=_("The platform's dedupe window closed."),
-        )
+    until = server_hold(post.channel, now)
+    if until is not None:
+        return _wait_for_server(post, worker_id, until)
+    if post.may_be_live:
+        settled = look_before_resend(post, connector, worker_id, now)
+        if settled is not None:
+            return settled
+    return _send(post, connector, worker_id, now)
+
+
+def _send(post: Post, connector: Connector, worker_id: str, now: datetime) -> str:
     request = publish_request(post)
+    post_id, was_live = post.id, post.may_be_live
     attempt_id = _mark_sending(post, worker_id, now)
     if attempt_id is None:
         return "skipped"
     try:
         result = connector.publish(request)
     except ConnectorError as error:
-        return _handle_error(post_id, attempt_id, error, connector, worker_id, now)
+        return _handle_error(post_id, attempt_id, error, connector, worker_id, now, was_live=was_live)
     except Exception as error:  # a bug must never turn into a blind re-send: treat it as unknown
         log.exception("publishing post %s failed unexpectedly", post_id)
         wrapped = UnknownOutcome(_("Unexpected error while publishing: %(kind)s", kind=type(error).__name__))
-        return _handle_error(post_id, attempt_id, wrapped, connector, worker_id, now)
-    return _record_posted(post_id, attempt_id, result, now)
+        return _handle_error(post_id, attempt_id, wrapped, connector, worker_id, now, was_live=was_live)
+    return _record_posted(post_id, attempt_id, [result], now)
 
 
 def publish_request(post: Post) -> PublishRequest:
@@ -191,54 +467,158 @@ def publish_request(post: Post) -> PublishRequest:
         idempotency_key=post.idempotency_key,
         language=post.message.language,
         created_at=post.created_at,
+        first_attempt_at=post.first_sent_at,  # lookups search from the first request, not the scheduling
     )
 
 
-def recheck(post: Post) -> str | None:
-    """Why a post must not go out now (global pause, campaign, channel, trend, approval), or None."""
+def hold_reason(post: Post) -> tuple[HeldCode, str] | None:
+    """Why a post must not go out now, as a code and a sentence, or None."""
     if services.is_globally_paused():
-        return _("Publishing is paused for the whole coalition.")
+        return HeldCode.PAUSED, _("Publishing is paused for the whole coalition.")
     campaign = post.message.campaign
     if not campaign.is_publishable:
-        return _("The campaign is %(status)s, not active.", status=str(campaign.status))
+        return HeldCode.CAMPAIGN_NOT_ACTIVE, _(
+            "The campaign is %(status)s, not active.", status=str(campaign.status)
+        )
     channel = post.channel
-    if channel.is_archived:
-        return _("The channel is archived.")
     if channel.needs_reauth:
-        return _("The channel needs new credentials.")
+        return HeldCode.CREDENTIALS_REFUSED, _("The channel needs new credentials.")
+    if channel.is_archived:
+        return HeldCode.RECHECK_FAILED, _("The channel is archived.")
     if channel.is_paused:
-        return _("The channel is paused.")
+        return HeldCode.PAUSED, _("The channel is paused.")
     if post.message.trend is not None and post.message.trend.is_closed:
-        return _("The trend this message answers is closed.")
+        return HeldCode.RECHECK_FAILED, _("The trend this message answers is closed.")
     version = post.version
     if (
         post.content_hash != version.content_hash
         or not services.is_approved(post.message, version)
         or services.frozen_text(version, channel.platform) != post.text
     ):
-        return _("The approved text changed or its approval was withdrawn.")
+        return HeldCode.RECHECK_FAILED, _("The approved text changed or its approval was withdrawn.")
     return None
+
+
+def recheck(post: Post) -> str | None:
+    """Why a post must not go out now (global pause, campaign, channel, trend, approval), or None."""
+    held = hold_reason(post)
+    return held[1] if held else None
 
 
 def _is_too_late(post: Post, now: datetime) -> bool:
     # A retry of a publish that may already be live only completes it (same key): not a new late post.
     # Anything else past the limit, including a post that waited out a long rate limit, needs a person.
-    if post.lateness_confirmed or _may_have_landed(post):
+    if post.lateness_confirmed or post.may_be_live:
         return False
     limit = timedelta(minutes=int(current_app.config["COUNTERPOINT_MAX_LATENESS_MINUTES"]))
     return now - post.scheduled_at > limit
 
 
-def _may_have_landed(post: Post) -> bool:
-    return any(attempt.outcome in MAY_HAVE_LANDED for attempt in post.attempts)
-
-
-def _outside_dedupe_window(post: Post, connector: Connector, now: datetime) -> bool:
-    """A re-send is only safe while the platform would recognise the key."""
-    if not _may_have_landed(post):
-        return False
+def _inside_dedupe_window(post: Post, connector: Connector, now: datetime) -> bool:
     window = connector.dedupe_window
-    return window is None or post.first_sent_at is None or now - post.first_sent_at >= window
+    return window is not None and post.first_sent_at is not None and now - post.first_sent_at < window
+
+
+# ---------------------------------------------------------------- look before you re-send
+
+
+def look_before_resend(post: Post, connector: Connector, worker_id: str, now: datetime) -> str | None:
+    """The last attempt may have landed: settle it by a lookup, or None when a re-send is safe."""
+    if not connector.supports_lookup:
+        if _inside_dedupe_window(post, connector, now):
+            return None  # no lookup, but the receiver drops a repeated key (webhook-id): re-send
+        return _to_unknown(
+            post,
+            _claimed(post.id, worker_id),
+            now,
+            detail=_("The platform cannot be asked whether the post exists; check the account."),
+        )
+    try:
+        copies = connector.find_copies(publish_request(post))
+    except ConnectorError as error:
+        return _lookup_failed(post, worker_id, error, now)
+    if copies:
+        attempt_id = _lookup_attempt(post.id, worker_id, now, "found", copies[0])
+        return _record_posted(post.id, attempt_id, copies, now, outcome="found")
+    _lookup_attempt(post.id, worker_id, now, "absent")
+    cleared = db.session.execute(
+        update(Post)
+        .where(_claimed(post.id, worker_id))
+        .values(may_be_live=False)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return None if cleared == 1 else "skipped"
+
+
+def _lookup_attempt(
+    post_id: int, worker_id: str, now: datetime, outcome: str, found: PublishResult | None = None
+) -> int:
+    attempt = PostAttempt(
+        post_id=post_id,
+        worker_id=f"lookup:{worker_id}"[:64],
+        started_at=now,
+        finished_at=now,
+        outcome=f"lookup_{outcome}",
+        response={"id": found.remote_id, "url": found.url} if found else None,
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt.id
+
+
+def _lookup_failed(post: Post, worker_id: str, error: ConnectorError, now: datetime) -> str:
+    """The lookup itself failed: the outcome stays unknown; ask again later, then a person."""
+    db.session.rollback()
+    attempt_id = _lookup_attempt(post.id, worker_id, now, "failed")
+    _finish_attempt(attempt_id, "lookup_failed", now, error)
+    if isinstance(error, AuthError):
+        return _on_auth_error(post, error, _claimed(post.id, worker_id))
+    if isinstance(error, RateLimited):
+        return _on_rate_limited(post, error, _claimed(post.id, worker_id), now, count_try=False)
+    if post.attempt_count + 1 >= MAX_TRIES:
+        db.session.commit()
+        return _to_unknown(post, _claimed(post.id, worker_id), now, detail=error.message, look=False)
+    db.session.execute(
+        update(Post)
+        .where(_claimed(post.id, worker_id))
+        .values(
+            attempt_count=Post.attempt_count + 1,
+            next_attempt_at=now + _backoff(post.attempt_count + 1),
+            lease_owner=None,
+            lease_expires_at=None,
+            last_error=error.message[:2000],
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return "lookup_failed"
+
+
+def _backoff(tries: int) -> timedelta:
+    """Full jitter: uniform between 0 and base × 2^(tries-1), capped."""
+    ceiling = min(BACKOFF_CAP.total_seconds(), _backoff_base() * 2 ** max(0, tries - 1))
+    return timedelta(seconds=_JITTER.uniform(0, ceiling))
+
+
+def record_copies(post: Post, copies: list[PublishResult], now: datetime) -> list[PostCopy]:
+    """Remember every copy found (the oldest is the post); flushes. New extras are returned."""
+    known = {c.remote_id for c in post.copies}
+    added = []
+    for index, found in enumerate(copies):
+        if found.remote_id in known:
+            continue
+        copy = PostCopy(
+            post=post,
+            remote_id=found.remote_id[:200],
+            url=(found.url or "")[:1000] or None,
+            is_kept=index == 0 and not any(c.is_kept for c in post.copies),
+            found_at=now,
+        )
+        db.session.add(copy)
+        added.append(copy)
+    db.session.flush()
+    return [c for c in added if not c.is_kept]
 
 
 # ---------------------------------------------------------------- state changes (each its own commit)
@@ -248,27 +628,64 @@ def _claimed(post_id: int, worker_id: str):
     return and_(Post.id == post_id, Post.status == PostStatus.QUEUED, Post.lease_owner == worker_id)
 
 
-def _settle_claimed(post: Post, worker_id: str, status: PostStatus, *, outcome: str, held_reason: str) -> str:
+def _hold_claimed(post: Post, worker_id: str, code: HeldCode, reason: str) -> str:
+    outcome = _settle_claimed(post, worker_id, PostStatus.HELD, outcome="held", held_reason=reason, code=code)
+    if outcome == "held" and code == HeldCode.CAMPAIGN_NOT_ACTIVE:
+        campaign = post.message.campaign
+        services.notify_managers(
+            campaign.organisation,
+            kind=NotificationKind.POST_HELD_CAMPAIGN,
+            params={"campaign": campaign.title},
+            link=link_to("publishing.posts", status="held", campaign_id=campaign.id),
+            once=True,
+        )
+        db.session.commit()
+        send_pending_emails()
+    return outcome
+
+
+def _settle_claimed(
+    post: Post, worker_id: str, status: PostStatus, *, outcome: str, held_reason: str, code: str | None = None
+) -> str:
     result = db.session.execute(
         update(Post)
         .where(_claimed(post.id, worker_id))
-        .values(status=status, held_reason=held_reason[:300], lease_owner=None, lease_expires_at=None)
+        .values(
+            status=status,
+            held_reason=held_reason[:300],
+            held_code=code,
+            lease_owner=None,
+            lease_expires_at=None,
+        )
         .execution_options(synchronize_session=False)
     )
-    if rowcount(result) == 1:
+    if result.rowcount == 1:
         record(
             f"post.{outcome}",
             actor=None,
             organisation=post.channel.organisation,
             obj=post,
-            details={"reason": held_reason[:300]},
+            details={"reason": held_reason[:300], "code": code},
         )
     db.session.commit()
-    return outcome if rowcount(result) == 1 else "skipped"
+    return outcome if result.rowcount == 1 else "skipped"
+
+
+def _wait_for_server(post: Post, worker_id: str, until: datetime) -> str:
+    """The server rate-limited another channel: no request before its reset."""
+    db.session.execute(
+        update(Post)
+        .where(_claimed(post.id, worker_id))
+        .values(lease_owner=None, lease_expires_at=None, next_attempt_at=until)
+        .execution_options(synchronize_session=False)
+    )
+    hold_server(post.channel, until)
+    db.session.commit()
+    return "waiting"
 
 
 def _mark_sending(post: Post, worker_id: str, now: datetime) -> int | None:
-    """Commit `sending` and the attempt row before the network call; None if a cancel won."""
+    """Commit `sending`, may-be-live and the attempt row before the network call; None if a cancel won."""
     result = db.session.execute(
         update(Post)
         .where(_claimed(post.id, worker_id))
@@ -276,11 +693,12 @@ def _mark_sending(post: Post, worker_id: str, now: datetime) -> int | None:
             status=PostStatus.SENDING,
             attempt_count=Post.attempt_count + 1,
             first_sent_at=func.coalesce(Post.first_sent_at, now),
-            lease_expires_at=now + LEASE,
+            lease_expires_at=now + lease(),
+            may_be_live=True,
         )
         .execution_options(synchronize_session=False)
     )
-    if rowcount(result) != 1:
+    if result.rowcount != 1:
         db.session.rollback()
         return None
     attempt = PostAttempt(post_id=post.id, worker_id=worker_id, started_at=now)
@@ -293,26 +711,25 @@ def _mark_sending(post: Post, worker_id: str, now: datetime) -> int | None:
 
 def _finish_attempt(
     attempt_id: int,
-    outcome: AttemptOutcome,
+    outcome: str,
     now: datetime,
     error: ConnectorError | None = None,
     response: dict | None = None,
 ) -> None:
     attempt = db.session.get(PostAttempt, attempt_id)
-    attempt.outcome, attempt.finished_at, attempt.response = outcome, now, response
+    attempt.outcome, attempt.finished_at = outcome, now
+    if response is not None:
+        attempt.response = response
     if error is not None:
         attempt.http_status, attempt.detail = error.status, (error.message or "")[:2000]
 
 
 def _record_posted(
-    post_id: int,
-    attempt_id: int,
-    result: PublishResult,
-    now: datetime,
-    outcome: AttemptOutcome = AttemptOutcome.POSTED,
+    post_id: int, attempt_id: int, copies: list[PublishResult], now: datetime, outcome: str = "posted"
 ) -> str:
-    """Commit the remote id and URL: the platform has the post, whatever the lease says."""
-    _finish_attempt(attempt_id, outcome, now, response={"id": result.remote_id, "url": result.url})
+    """Commit the remote id and URL (the oldest copy): the platform has the post, whatever the lease says."""
+    kept = copies[0]
+    _finish_attempt(attempt_id, outcome, now, response={"id": kept.remote_id, "url": kept.url})
     db.session.execute(
         update(Post)
         .where(
@@ -321,13 +738,14 @@ def _record_posted(
         )
         .values(
             status=PostStatus.POSTED,
-            remote_id=result.remote_id[:200],
-            remote_url=(result.url or "")[:1000] or None,
+            remote_id=kept.remote_id[:200],
+            remote_url=(kept.url or "")[:1000] or None,
             posted_at=now,
             lease_owner=None,
             lease_expires_at=None,
             last_error=None,
             next_attempt_at=None,
+            held_code=None,
         )
         .execution_options(synchronize_session=False)
     )
@@ -338,77 +756,130 @@ def _record_posted(
         actor=None,
         organisation=post.channel.organisation,
         obj=post,
-        details={"remote_id": result.remote_id, "url": result.url, "hash": post.content_hash},
+        details={"remote_id": kept.remote_id, "url": kept.url, "hash": post.content_hash},
     )
+    extras = record_copies(post, copies, now) if outcome == "found" or len(copies) > 1 else []
+    if extras:
+        _tell_duplicates(post, len(extras))
     db.session.commit()
-    return "posted"
+    send_pending_emails()
+    return "duplicates_found" if extras else outcome
+
+
+def _tell_duplicates(post: Post, count: int) -> None:
+    record(
+        "post.duplicates_found",
+        actor=None,
+        organisation=post.channel.organisation,
+        obj=post,
+        details={"extra_copies": count},
+    )
+    services.notify_managers(
+        post.channel.organisation,
+        kind=NotificationKind.POST_DUPLICATES,
+        params={"channel": post.channel.display_name, "count": count},
+        link=link_to("publishing.post_detail", post_id=post.id),
+    )
 
 
 def _sending_by(post_id: int, worker_id: str):
     return and_(Post.id == post_id, Post.status == PostStatus.SENDING, Post.lease_owner == worker_id)
 
 
+def _may_have_landed(error: ConnectorError) -> bool:
+    """Timeouts after sending, resets and 5xx may have created the post; a refused connection did not."""
+    if isinstance(error, UnknownOutcome):
+        return True
+    if isinstance(error, TransientError):
+        return error.status is not None
+    return type(error) is ConnectorError
+
+
 def _handle_error(
-    post_id: int, attempt_id: int, error: ConnectorError, connector: Connector, worker_id: str, now: datetime
+    post_id: int,
+    attempt_id: int,
+    error: ConnectorError,
+    connector: Connector,
+    worker_id: str,
+    now: datetime,
+    *,
+    was_live: bool,
 ) -> str:
+    """Record a failed attempt; `was_live` says whether an earlier attempt may have landed."""
     db.session.rollback()
     post = db.session.get(Post, post_id)
-    if isinstance(error, AuthError):
-        return _on_auth_error(post, attempt_id, error, worker_id, now)
-    if isinstance(error, RateLimited):
-        return _on_rate_limited(post, attempt_id, error, worker_id, now)
-    if isinstance(error, Rejected):
-        _finish_attempt(attempt_id, AttemptOutcome.REJECTED, now, error)
-        _update_sending(post_id, worker_id, status=PostStatus.FAILED, last_error=error.message[:2000])
-        record(
-            "post.failed",
-            actor=None,
-            organisation=post.channel.organisation,
-            obj=post,
-            details={"status": error.status, "message": error.message[:300]},
+    sending = _sending_by(post_id, worker_id)
+    if isinstance(error, AuthError | RateLimited | Rejected):
+        # None of these answers created the post: only an earlier attempt may have.
+        db.session.execute(
+            update(Post)
+            .where(sending)
+            .values(may_be_live=was_live)
+            .execution_options(synchronize_session=False)
         )
-        db.session.commit()
-        return "failed"
-    landed = isinstance(error, UnknownOutcome) or error.status is not None or type(error) is ConnectorError
+    if isinstance(error, AuthError):
+        _finish_attempt(attempt_id, "auth_refused", now, error)
+        return _on_auth_error(post, error, sending)
+    if isinstance(error, RateLimited):
+        _finish_attempt(attempt_id, "rate_limited", now, error)
+        return _on_rate_limited(post, error, sending, now, count_try=True)
+    if isinstance(error, Rejected):
+        _finish_attempt(attempt_id, "rejected", now, error)
+        return _fail(post, sending, error.message, {"status": error.status})
+    landed = _may_have_landed(error) or was_live
     _finish_attempt(
         attempt_id,
-        (AttemptOutcome.UNKNOWN if isinstance(error, UnknownOutcome) else AttemptOutcome.SERVER_ERROR)
-        if landed
-        else AttemptOutcome.TRANSIENT,
+        ("unknown" if isinstance(error, UnknownOutcome) else "server_error") if landed else "transient",
         now,
         error,
     )
     db.session.flush()
     db.session.refresh(post)
-    may_resend = not _outside_dedupe_window(post, connector, now)
+    # Without a lookup, a repeat is only safe while the receiver would drop it (same key, inside its window).
+    may_resend = not landed or connector.supports_lookup or _inside_dedupe_window(post, connector, now)
     if post.attempt_count < MAX_TRIES and may_resend:
-        delay = _JITTER.uniform(
-            0,
-            min(
-                BACKOFF_CAP.total_seconds(),
-                BACKOFF_BASE.total_seconds() * 2 ** max(0, post.attempt_count - 1),
-            ),
-        )
         _update_sending(
             post_id,
             worker_id,
             status=PostStatus.QUEUED,
+            may_be_live=landed,
             last_error=error.message[:2000],
-            next_attempt_at=now + timedelta(seconds=delay),
+            next_attempt_at=now + _backoff(post.attempt_count),
         )
         db.session.commit()
         return "retry"
-    if _may_have_landed(post):
-        return _to_unknown(post, connector, _sending_by(post_id, worker_id), now, detail=error.message)
-    _update_sending(post_id, worker_id, status=PostStatus.FAILED, last_error=error.message[:2000])
-    record(
-        "post.failed",
-        actor=None,
-        organisation=post.channel.organisation,
-        obj=post,
-        details={"message": error.message[:300], "tries": post.attempt_count},
-    )
+    if landed:
+        db.session.commit()
+        return _to_unknown(
+            post, _sending_by(post_id, worker_id), now, detail=error.message, connector=connector
+        )
+    return _fail(post, _sending_by(post_id, worker_id), error.message, {"tries": post.attempt_count})
+
+
+def _fail(post: Post, condition, message: str, details: dict) -> str:
+    """Content refused or tries exhausted without any chance it landed: failed, and its owners are told."""
+    changed = db.session.execute(
+        update(Post)
+        .where(condition)
+        .values(status=PostStatus.FAILED, last_error=message[:2000], lease_owner=None, lease_expires_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed == 1:
+        record(
+            "post.failed",
+            actor=None,
+            organisation=post.channel.organisation,
+            obj=post,
+            details={**details, "message": message[:300]},
+        )
+        services.notify_managers(
+            post.channel.organisation,
+            kind=NotificationKind.POST_FAILED,
+            params={"channel": post.channel.display_name, "error": message[:1000]},
+            link=link_to("publishing.post_detail", post_id=post.id),
+        )
     db.session.commit()
+    send_pending_emails()
     return "failed"
 
 
@@ -421,15 +892,24 @@ def _update_sending(post_id: int, worker_id: str, **values) -> int:
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    return rowcount(result)
+    return result.rowcount or 0
 
 
-def _on_auth_error(post: Post, attempt_id: int, error: AuthError, worker_id: str, now: datetime) -> str:
+def _on_auth_error(post: Post, error: AuthError, condition) -> str:
     """Credentials refused: no retry; the channel needs re-authorisation, its posts wait, its leads are told."""
-    _finish_attempt(attempt_id, AttemptOutcome.AUTH_REFUSED, now, error)
     reason = _("The platform refused the channel's credentials; replace them, then resume.")
-    _update_sending(
-        post.id, worker_id, status=PostStatus.HELD, held_reason=reason[:300], last_error=error.message[:2000]
+    db.session.execute(
+        update(Post)
+        .where(condition)
+        .values(
+            status=PostStatus.HELD,
+            held_reason=reason[:300],
+            held_code=HeldCode.CREDENTIALS_REFUSED,
+            last_error=error.message[:2000],
+            lease_owner=None,
+            lease_expires_at=None,
+        )
+        .execution_options(synchronize_session=False)
     )
     channel = post.channel
     channel_services.mark_needs_reauth(channel, error.message)
@@ -445,39 +925,42 @@ def _on_auth_error(post: Post, attempt_id: int, error: AuthError, worker_id: str
     return "auth_refused"
 
 
-def _on_rate_limited(post: Post, attempt_id: int, error: RateLimited, worker_id: str, now: datetime) -> str:
-    """Wait until the reset: no request to this channel before then (the try does not count)."""
-    _finish_attempt(attempt_id, AttemptOutcome.RATE_LIMITED, now, error)
+def _on_rate_limited(post: Post, error: RateLimited, condition, now: datetime, *, count_try: bool) -> str:
+    """Wait until the reset: no request to any channel on this server before then (the try does not count)."""
     retry_at = error.retry_at if error.retry_at and error.retry_at > now else now + RATE_LIMIT_FALLBACK
-    _update_sending(
-        post.id,
-        worker_id,
-        status=PostStatus.QUEUED,
-        next_attempt_at=retry_at,
-        attempt_count=Post.attempt_count - 1,
-        last_error=error.message[:2000],
-    )
+    values = {
+        "status": PostStatus.QUEUED,
+        "next_attempt_at": retry_at,
+        "last_error": error.message[:2000],
+        "lease_owner": None,
+        "lease_expires_at": None,
+    }
+    if count_try:
+        values["attempt_count"] = Post.attempt_count - 1
     db.session.execute(
-        update(Post)
-        .where(
-            Post.channel_id == post.channel_id,
-            Post.status == PostStatus.QUEUED,
-            or_(Post.next_attempt_at.is_(None), Post.next_attempt_at < retry_at),
-        )
-        .values(next_attempt_at=retry_at)
-        .execution_options(synchronize_session=False)
+        update(Post).where(condition).values(**values).execution_options(synchronize_session=False)
     )
+    hold_server(post.channel, retry_at)
     db.session.commit()
     return "rate_limited"
 
 
-def _to_unknown(post: Post, connector: Connector | None, condition, now: datetime, *, detail: str) -> str:
-    """Stop re-sending: look the post up on the platform, else leave it for a person."""
+def _to_unknown(
+    post: Post,
+    condition,
+    now: datetime,
+    *,
+    detail: str,
+    connector: Connector | None = None,
+    look: bool = True,
+) -> str:
+    """Stop re-sending: a person decides (after one last lookup when the platform has one)."""
     result = db.session.execute(
         update(Post)
         .where(condition)
         .values(
             status=PostStatus.UNKNOWN_OUTCOME,
+            may_be_live=True,
             lease_owner=None,
             lease_expires_at=None,
             last_error=detail[:2000],
@@ -485,34 +968,15 @@ def _to_unknown(post: Post, connector: Connector | None, condition, now: datetim
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    if rowcount(result) != 1:
+    if result.rowcount != 1:
         return "skipped"
     db.session.refresh(post)
-    return reconcile(post, connector=connector, now=now)
+    if look and connector is not None and connector.supports_lookup:
+        return reconcile(post, connector=connector, now=now)
+    return _tell_unknown(post, detail)
 
 
-def reconcile(post: Post, *, connector: Connector | None = None, now: datetime | None = None) -> str:
-    """Settle an unknown outcome by looking the post up on the platform; tells people when it cannot."""
-    now = now or utcnow()
-    try:
-        connector = connector or get_connector(channel_services.channel_config(post.channel))
-        found = connector.find_existing(publish_request(post))
-    except (ConnectorError, CredentialError, ValueError) as error:
-        found, detail = None, getattr(error, "message", str(error))
-    else:
-        detail = ""
-    if found is not None:
-        attempt = PostAttempt(
-            post_id=post.id,
-            worker_id="reconcile",
-            started_at=now,
-            finished_at=now,
-            outcome=AttemptOutcome.FOUND,
-            response={"id": found.remote_id, "url": found.url},
-        )
-        db.session.add(attempt)
-        db.session.flush()
-        return _record_posted(post.id, attempt.id, found, now, outcome=AttemptOutcome.FOUND)
+def _tell_unknown(post: Post, detail: str) -> str:
     record(
         "post.unknown_outcome",
         actor=None,
@@ -531,11 +995,35 @@ def reconcile(post: Post, *, connector: Connector | None = None, now: datetime |
     return "unknown_outcome"
 
 
+def reconcile(
+    post: Post, *, connector: Connector | None = None, now: datetime | None = None, tell: bool = True
+) -> str:
+    """Settle an unknown outcome by looking the post up on the platform; tells people when it cannot
+    (`tell=False` when a person asked and reads the answer on the page)."""
+    now = now or utcnow()
+    try:
+        connector = connector or get_connector(channel_services.channel_config(post.channel))
+        copies = connector.find_copies(publish_request(post)) if connector.supports_lookup else None
+    except (ConnectorError, CredentialError, ValueError) as error:
+        copies, detail = None, getattr(error, "message", str(error))
+    else:
+        detail = "" if copies is not None else _("The platform cannot be asked whether the post exists.")
+    if copies:
+        attempt_id = _lookup_attempt(post.id, "reconcile", now, "found", copies[0])
+        return _record_posted(post.id, attempt_id, copies, now, outcome="found")
+    if copies is not None:
+        _lookup_attempt(post.id, "reconcile", now, "absent")
+    if not tell:
+        db.session.commit()
+        return "unknown_outcome"
+    return _tell_unknown(post, detail)
+
+
 # ---------------------------------------------------------------- sweeper and health
 
 
 def sweep_expired_leases(*, now: datetime | None = None) -> int:
-    """Return expired leases to the queue (same key), or settle them as unknown when a re-send is unsafe."""
+    """Return expired leases to the queue; posts stuck in `sending` keep may-be-live, so they are looked up."""
     now = now or utcnow()
     db.session.execute(
         update(Post)
@@ -548,15 +1036,15 @@ def sweep_expired_leases(*, now: datetime | None = None) -> int:
         select(Post).where(Post.status == PostStatus.SENDING, Post.lease_expires_at < now)
     ).all()
     for post in stuck:
-        _sweep_one(post, now)
+        _requeue_in_flight(post, post.lease_owner, now, detail=_("The worker stopped during the request."))
     return len(stuck)
 
 
-def _sweep_one(post: Post, now: datetime) -> None:
-    owner = post.lease_owner
+def _requeue_in_flight(post: Post, owner: str | None, now: datetime, *, detail: str) -> None:
+    """A request may have gone out and nobody recorded its answer: back to the queue, looked up first."""
     for attempt in post.attempts:
-        if attempt.outcome == AttemptOutcome.STARTED:
-            attempt.outcome, attempt.finished_at = AttemptOutcome.LEASE_EXPIRED, now
+        if attempt.outcome == "started":
+            attempt.outcome, attempt.finished_at = "lease_expired", now
             attempt.detail = _("The worker stopped during the request; the post may exist.")
     db.session.flush()
     record(
@@ -566,26 +1054,60 @@ def _sweep_one(post: Post, now: datetime) -> None:
         obj=post,
         details={"worker": owner},
     )
-    condition = and_(
-        Post.id == post.id,
-        Post.status == PostStatus.SENDING,
-        Post.lease_owner == owner,
-        Post.lease_expires_at < now,
-    )
-    try:
-        connector = get_connector(channel_services.channel_config(post.channel))
-    except (CredentialError, ValueError):
-        connector = None
-    if connector is None or _outside_dedupe_window(post, connector, now):
-        _to_unknown(post, connector, condition, now, detail=_("The worker stopped during the request."))
-        return
     db.session.execute(
         update(Post)
-        .where(condition)
-        .values(status=PostStatus.QUEUED, lease_owner=None, lease_expires_at=None, next_attempt_at=now)
+        .where(Post.id == post.id, Post.status == PostStatus.SENDING, Post.lease_owner == owner)
+        .values(
+            status=PostStatus.QUEUED,
+            may_be_live=True,
+            lease_owner=None,
+            lease_expires_at=None,
+            next_attempt_at=now,
+            last_error=detail[:2000],
+        )
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
+
+
+def release_campaign_holds(*, now: datetime | None = None) -> int:
+    """Posts held only because their campaign was not active go back to the queue once it is, if not late."""
+    from app.campaigns.models import Campaign, CampaignStatus
+    from app.drafting.models import Message
+
+    now = now or utcnow()
+    limit = timedelta(minutes=int(current_app.config["COUNTERPOINT_MAX_LATENESS_MINUTES"]))
+    rows = db.session.execute(
+        select(Post.id, Campaign.id)
+        .join(Message, Message.id == Post.message_id)
+        .join(Campaign, Campaign.id == Message.campaign_id)
+        .where(
+            Post.status == PostStatus.HELD,
+            Post.held_code == HeldCode.CAMPAIGN_NOT_ACTIVE,
+            Campaign.status == CampaignStatus.ACTIVE,
+            or_(Post.scheduled_at >= now - limit, Post.lateness_confirmed.is_(True)),
+        )
+    ).all()
+    if not rows:
+        return 0
+    db.session.execute(
+        update(Post)
+        .where(
+            Post.id.in_([post_id for post_id, _c in rows]),
+            Post.status == PostStatus.HELD,
+            Post.held_code == HeldCode.CAMPAIGN_NOT_ACTIVE,
+        )
+        .values(status=PostStatus.QUEUED, held_code=None, held_reason=None, next_attempt_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    for campaign_id in {c for _p, c in rows}:
+        record(
+            "post.release_campaign_hold",
+            actor=None,
+            details={"campaign_id": campaign_id, "posts": [p for p, c in rows if c == campaign_id][:100]},
+        )
+    db.session.commit()
+    return len(rows)
 
 
 def oldest_overdue(now: datetime | None = None) -> datetime | None:
@@ -617,9 +1139,14 @@ def oldest_overdue(now: datetime | None = None) -> datetime | None:
 def dispatch_task() -> None:
     """Worker tick task: one dispatch pass."""
 
-    dispatch_once(current_app._get_current_object(), worker_id=g.get("worker_id", "worker"))  # type: ignore[attr-defined]
+    dispatch_once(current_app._get_current_object(), worker_id=g.get("worker_id", "worker"))
 
 
 def sweep_task() -> None:
     """Worker tick task: recover expired leases."""
     sweep_expired_leases()
+
+
+def release_holds_task() -> None:
+    """Worker tick task: release posts held only because their campaign was not active."""
+    release_campaign_holds()

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
@@ -37,6 +37,8 @@ class AttemptOutcome(StrEnum):
     STARTED = "started"
     POSTED = "posted"
     FOUND = "found"  # the lookup found the post on the platform
+    LOOKUP_ABSENT = "lookup_absent"  # the lookup found certainly no copy: re-sent with the same key
+    LOOKUP_FAILED = "lookup_failed"  # the lookup itself failed: the outcome stays unknown
     REJECTED = "rejected"
     AUTH_REFUSED = "auth_refused"
     RATE_LIMITED = "rate_limited"
@@ -45,6 +47,8 @@ class AttemptOutcome(StrEnum):
     ERROR = "error"
     TRANSIENT = "transient"
     LEASE_EXPIRED = "lease_expired"
+    HELD = "held"
+    MISSED = "missed"
 
 
 POST_TRANSITIONS: dict[PostStatus, frozenset[PostStatus]] = {
@@ -68,12 +72,23 @@ POST_TRANSITIONS: dict[PostStatus, frozenset[PostStatus]] = {
 }
 
 
+class HeldCode(StrEnum):
+    """Why a post is held: the person who acts on it needs to know what to fix."""
+
+    CAMPAIGN_NOT_ACTIVE = "campaign_not_active"
+    CREDENTIALS_REFUSED = "credentials_refused"
+    RECHECK_FAILED = "recheck_failed"
+    PAUSED = "paused"
+
+
 class Post(db.Model):
     __tablename__ = "posts"
     __table_args__ = (
         UniqueConstraint("version_id", "channel_id"),
-        # Lists and /healthz select posts of a status in a time range.
+        # Lists, /healthz and the worker's claim select posts of a status in a time range.
         Index("ix_posts_status_scheduled_at", "status", "scheduled_at"),
+        # The lease sweeper reads by status first (issue 15).
+        Index("ix_posts_status_lease_expires_at", "status", "lease_expires_at"),
         # The calendar counts and numbers a period's posts from this index alone (no table rows read).
         Index("ix_posts_calendar", "scheduled_at", "status", "channel_id", "message_id"),
     )
@@ -99,6 +114,10 @@ class Post(db.Model):
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
     held_reason: Mapped[str | None] = mapped_column(String(300))
+    held_code: Mapped[str | None] = mapped_column(String(40))  # a HeldCode when status is held
+    # Set before a request goes out, cleared only when the platform certainly has no copy: while it is
+    # set the post may be live, so it is looked up before any re-send and can no longer be cancelled.
+    may_be_live: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     partner_decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     partner_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -112,6 +131,36 @@ class Post(db.Model):
     channel: Mapped[Channel] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     attempts: Mapped[list[PostAttempt]] = relationship(back_populates="post", order_by="PostAttempt.id")
+    copies: Mapped[list[PostCopy]] = relationship(back_populates="post", order_by="PostCopy.id")
+
+
+class PostCopy(db.Model):
+    """A copy of a post found on the platform; more than one means a duplicate a person should remove."""
+
+    __tablename__ = "post_copies"
+    __table_args__ = (UniqueConstraint("post_id", "remote_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id"), index=True)
+    remote_id: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(String(1000))
+    is_kept: Mapped[bool] = mapped_column(Boolean, default=False)  # the oldest copy is the post
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    post: Mapped[Post] = relationship(back_populates="copies")
+
+
+class DispatchLock(db.Model):
+    """A lock row per channel (one sender at a time) or per server (held back until a rate limit resets)."""
+
+    __tablename__ = "dispatch_locks"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # "channel:<id>" or "server:<host>"
+    owner: Mapped[str | None] = mapped_column(String(64))
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    hold_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class PostAttempt(db.Model):

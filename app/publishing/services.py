@@ -16,6 +16,7 @@ from app.audit.services import record
 from app.campaigns.models import Campaign
 from app.campaigns.visibility import takes_part as campaign_takes_part
 from app.campaigns.visibility import visible_to as campaign_visible_to
+from app.channels.connectors import ConnectorError
 from app.channels.models import Channel
 from app.channels.scheduling import next_free_slot, refusal, rules_for
 from app.channels.services import ChannelLength, channel_length
@@ -23,8 +24,16 @@ from app.common.sql import rowcount
 from app.common.time import utcnow
 from app.drafting.models import Message, MessageVersion
 from app.extensions import db
-from app.notifications import NotificationKind, link_to, notify
-from app.publishing.models import POST_TRANSITIONS, Post, PostAttempt, PostStatus, PublishingPause
+from app.notifications import Notification, NotificationKind, link_to, notify
+from app.publishing.models import (
+    POST_TRANSITIONS,
+    HeldCode,
+    Post,
+    PostAttempt,
+    PostCopy,
+    PostStatus,
+    PublishingPause,
+)
 from app.review.services import is_approved_for_publishing
 
 # Statuses that occupy a channel's slot for spacing and daily caps.
@@ -123,7 +132,7 @@ def available_actions(post: Post, user: User) -> frozenset[str]:
     status = PostStatus(post.status)
     actions: set[str] = set()
     if can_act(user, post):
-        if status in (
+        if not post.may_be_live and status in (
             PostStatus.AWAITING_PARTNER, PostStatus.QUEUED, PostStatus.HELD, PostStatus.MISSED, PostStatus.FAILED
         ):
             actions.add("cancel")
@@ -132,12 +141,10 @@ def available_actions(post: Post, user: User) -> frozenset[str]:
         )
         if status == PostStatus.UNKNOWN_OUTCOME:
             actions |= {"check_again", "not_posted"}
-    channel_org, campaign_org = post.channel.organisation_id, post.message.campaign.organisation_id
+    channel_org = post.channel.organisation_id
     if status == PostStatus.AWAITING_PARTNER and user.organisation_id == channel_org and user.has_role(Role.LEAD):
         actions.add("answer_partner")
-    if status in (
-        PostStatus.QUEUED, PostStatus.UNKNOWN_OUTCOME, PostStatus.MISSED, PostStatus.HELD, PostStatus.FAILED
-    ) and user.organisation_id in (channel_org, campaign_org):
+    if can_mark_posted(user, post):
         actions.add("mark_posted")
     return frozenset(actions)
 
@@ -468,19 +475,48 @@ def decline_partner(post: Post, *, actor: User, reason: str, now: datetime | Non
 # ---------------------------------------------------------------- person-driven actions
 
 
-def cancel_post(post: Post, *, actor: User) -> None:
-    """Cancel a post that has not been sent; a compare-and-set so a cancel before the claim always wins."""
-    _require_act(actor, post)
+def _unclaimed(now: datetime):
+    """The worker's own compare-and-set condition, seen from a person: nobody holds a live lease on it."""
+    return or_(Post.lease_owner.is_(None), Post.lease_expires_at.is_(None), Post.lease_expires_at < now)
+
+
+def _claim_for_person(
+    post: Post, statuses: Iterable[PostStatus], now: datetime, *, where: tuple = (), **values
+) -> bool:
+    """Change a post only if it is still in one of these statuses and no worker holds it; refreshes it."""
     result = db.session.execute(
         update(Post)
-        .where(Post.id == post.id, Post.status.in_(NOT_YET_SENT + (PostStatus.FAILED,)))
-        .values(status=PostStatus.CANCELLED, lease_owner=None, lease_expires_at=None)
+        .where(Post.id == post.id, Post.status.in_(tuple(statuses)), _unclaimed(now), *where)
+        .values(lease_owner=None, lease_expires_at=None, **values)
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(post)
-    if rowcount(result) != 1:
-        raise PublishingError(_("Too late to cancel: the post is %(status)s.", status=str(post.status)))
-    record("post.cancel", actor=actor, obj=post)
+    return rowcount(result) == 1
+
+
+def cancel_post(post: Post, *, actor: User, now: datetime | None = None) -> None:
+    """Cancel a post that cannot be live yet: the worker's compare-and-set, so a cancel before the claim wins."""
+    _require_act(actor, post)
+    now = now or utcnow()
+    if _claim_for_person(
+        post,
+        NOT_YET_SENT + (PostStatus.FAILED,),
+        now,
+        where=(Post.may_be_live.is_(False),),
+        status=PostStatus.CANCELLED,
+    ):
+        record("post.cancel", actor=actor, obj=post)
+        return
+    if post.may_be_live and post.status != PostStatus.POSTED:
+        raise PublishingError(
+            _(
+                "This post may already be live on the platform, so it cannot be cancelled. "
+                "Look it up on the platform first."
+            )
+        )
+    if post.status in NOT_YET_SENT:
+        raise PublishingError(_("A worker is sending this post right now; reload the page in a moment."))
+    raise PublishingError(_("Too late to cancel: the post is %(status)s.", status=str(post.status)))
 
 
 def resume_post(post: Post, *, actor: User, now: datetime | None = None) -> None:
@@ -494,48 +530,96 @@ def resume_post(post: Post, *, actor: User, now: datetime | None = None) -> None
     _transition(post, PostStatus.QUEUED)
     post.lateness_confirmed = post.scheduled_at < now
     post.held_reason, post.next_attempt_at, post.lease_owner, post.lease_expires_at = None, None, None, None
+    post.held_code = None
     if post.attempt_count >= MAX_TRIES:
         post.attempt_count = 0
     db.session.flush()
     record("post.resume", actor=actor, obj=post, details={"late": post.lateness_confirmed})
 
 
+# What a person may mark as posted: on automatic channels only what no worker will send.
+MARKABLE_MANUAL = (
+    PostStatus.QUEUED,
+    PostStatus.UNKNOWN_OUTCOME,
+    PostStatus.MISSED,
+    PostStatus.HELD,
+    PostStatus.FAILED,
+)
+MARKABLE_AUTOMATIC = (PostStatus.UNKNOWN_OUTCOME, PostStatus.HELD, PostStatus.MISSED, PostStatus.FAILED)
+
+
+def can_mark_posted(user: User, post: Post) -> bool:
+    """Leads mark by hand: posts of manual channels, or posts no worker will send (held, unknown, ...)."""
+    statuses = MARKABLE_MANUAL if post.channel.platform == "manual" else MARKABLE_AUTOMATIC
+    return can_act(user, post) and post.status in statuses
+
+
 def mark_posted_manually(post: Post, *, actor: User, url: str, now: datetime | None = None) -> None:
-    """A person posted the text by hand (or found it on the platform) and records the link."""
-    if actor.organisation_id not in (post.channel.organisation_id, post.message.campaign.organisation_id):
-        raise PublishingError(_("Only people of the channel's organisation can record this."))
+    """A lead posted the text by hand (or found it on the platform) and records the link."""
+    _require_act(actor, post)
+    now = now or utcnow()
     url = url.strip()
     if not url.startswith(("https://", "http://")):
         raise PublishingError(_("Paste the address of the published post, starting with https://."))
-    if post.status not in (
-        PostStatus.QUEUED,
-        PostStatus.UNKNOWN_OUTCOME,
-        PostStatus.MISSED,
-        PostStatus.HELD,
-        PostStatus.FAILED,
+    statuses = MARKABLE_MANUAL if post.channel.platform == "manual" else MARKABLE_AUTOMATIC
+    if not _claim_for_person(
+        post,
+        statuses,
+        now,
+        status=PostStatus.POSTED,
+        remote_url=url[:1000],
+        posted_at=now,
+        held_code=None,
+        next_attempt_at=None,
     ):
+        if post.status == PostStatus.QUEUED:
+            raise PublishingError(
+                _(
+                    "The worker publishes this post at its slot. To post it by hand, hold it first "
+                    "(pause the channel) so that it cannot go out twice."
+                )
+            )
         raise PublishingError(
             _("This post is %(status)s; it cannot be marked as posted.", status=str(post.status))
         )
-    if post.status in (PostStatus.QUEUED, PostStatus.MISSED, PostStatus.HELD, PostStatus.FAILED):
-        post.status = PostStatus.SENDING  # a person did the sending; the table stays the one authority
-    _transition(post, PostStatus.POSTED)
-    post.remote_url, post.posted_at = url[:1000], now or utcnow()
-    post.lease_owner = post.lease_expires_at = None
-    db.session.flush()
     record("post.mark_posted", actor=actor, obj=post, details={"remote_url": post.remote_url})
 
 
-def settle_unknown_as_not_posted(post: Post, *, actor: User) -> None:
+def settle_unknown_as_not_posted(post: Post, *, actor: User, now: datetime | None = None) -> None:
     """A person checked the platform: the post is not there, so it may be sent again (same key)."""
     _require_act(actor, post)
-    if post.status != PostStatus.UNKNOWN_OUTCOME:
+    if not _claim_for_person(
+        post,
+        (PostStatus.UNKNOWN_OUTCOME,),
+        now or utcnow(),
+        status=PostStatus.QUEUED,
+        lateness_confirmed=True,
+        next_attempt_at=None,
+        attempt_count=0,
+        first_sent_at=None,
+        may_be_live=False,
+    ):
         raise PublishingError(_("Only a post whose outcome is unknown can be settled this way."))
-    _transition(post, PostStatus.QUEUED)
-    post.lateness_confirmed, post.next_attempt_at, post.attempt_count = True, None, 0
-    post.first_sent_at = None
-    db.session.flush()
     record("post.settle_not_posted", actor=actor, obj=post)
+
+
+def delete_extra_copy(copy: PostCopy, *, actor: User, connector, now: datetime | None = None) -> None:
+    """Remove a duplicate from the platform (never the copy the post points at); flushes."""
+    post = copy.post
+    _require_act(actor, post)
+    if copy.is_kept or copy.remote_id == post.remote_id:
+        raise PublishingError(_("This copy is the post itself; only extra copies can be deleted."))
+    if copy.deleted_at is not None:
+        raise PublishingError(_("This copy was already deleted."))
+    if connector is None or not connector.supports_delete:
+        raise PublishingError(_("This platform does not let us delete posts; remove the copy by hand."))
+    try:
+        connector.delete(copy.remote_id)
+    except ConnectorError as error:
+        raise PublishingError(_("The platform refused: %(message)s", message=error.message)) from None
+    copy.deleted_at, copy.deleted_by_id = now or utcnow(), actor.id
+    db.session.flush()
+    record("post.delete_copy", actor=actor, obj=post, details={"remote_id": copy.remote_id})
 
 
 MAX_TRIES = 6
@@ -584,7 +668,13 @@ def hold_channel_posts(channel: Channel, reason: str) -> int:
         .where(
             Post.channel_id == channel.id, Post.status.in_((PostStatus.QUEUED, PostStatus.AWAITING_PARTNER))
         )
-        .values(status=PostStatus.HELD, held_reason=reason[:300], lease_owner=None, lease_expires_at=None)
+        .values(
+            status=PostStatus.HELD,
+            held_reason=reason[:300],
+            held_code=HeldCode.CREDENTIALS_REFUSED,
+            lease_owner=None,
+            lease_expires_at=None,
+        )
         .execution_options(synchronize_session=False)
     )
     return rowcount(result)
@@ -599,8 +689,12 @@ def notify_managers(
     kind: NotificationKind,
     params: dict[str, Any],
     link: str | None = None,
+    once: bool = False,
 ) -> int:
-    """Tell an organisation's leads and admins something needs them."""
+    """Tell an organisation's leads and admins something needs them (rendered in each reader's language).
+
+    `once` skips people who still have an unread notice of the same kind and link.
+    """
     people = db.session.scalars(
         select(User).where(
             User.organisation_id == organisation.id,
@@ -608,6 +702,15 @@ def notify_managers(
             User.is_active_user.is_(True),
         )
     ).all()
+    if once:
+        unread = set(
+            db.session.scalars(
+                select(Notification.user_id).where(
+                    Notification.kind == kind, Notification.link == link, Notification.read_at.is_(None)
+                )
+            )
+        )
+        people = [person for person in people if person.id not in unread]
     return len(notify(people, kind=kind, params=params, link=link))
 
 

@@ -17,8 +17,11 @@ from app.accounts.access import deny, get_or_404, role_required
 from app.accounts.models import Organisation, Role
 from app.campaigns.models import Campaign
 from app.campaigns.visibility import takes_part, visible_campaigns
+from app.channels import services as channel_services
+from app.channels.connectors import get_connector
 from app.channels.models import Channel
 from app.common.bounds import in_date_range
+from app.common.crypto import CredentialError
 from app.common.labels import when
 from app.common.pagination import paginate
 from app.common.redirects import local_target
@@ -36,7 +39,7 @@ from app.publishing.forms import (
     RescheduleForm,
     ScheduleForm,
 )
-from app.publishing.models import CalendarFeed, Post, PostStatus
+from app.publishing.models import CalendarFeed, Post, PostCopy, PostStatus
 
 
 def _visible_post_or_404(post_id: int) -> Post:
@@ -132,6 +135,7 @@ def _render_post(post: Post, *, reschedule_form: RescheduleForm | None = None, s
         "publishing/post.html",
         post=post,
         actions=services.available_actions(post, current_user),
+        can_delete_copies=bool(post.copies) and getattr(_connector_for(post), "supports_delete", False),
         can_reschedule=services.can_reschedule(current_user, post),
         mark_form=MarkPostedForm(),
         decline_form=DeclineForm(),
@@ -237,14 +241,36 @@ def check_again(post_id: int):
     post = _visible_post_or_404(post_id)
     if post.status != PostStatus.UNKNOWN_OUTCOME or not services.can_act(current_user, post):
         abort(403)
-    outcome = reconcile(post)
+    outcome = reconcile(post, tell=False)
     flash(
         _("Found on the platform: the post is recorded as posted.")
-        if outcome == "posted"
+        if outcome in ("found", "duplicates_found")
         else _("Not found on the platform. Check by hand, then record what you see."),
-        "success" if outcome == "posted" else "warning",
+        "success" if outcome in ("found", "duplicates_found") else "warning",
     )
     return redirect(url_for("publishing.post_detail", post_id=post.id))
+
+
+def _connector_for(post: Post):
+    try:
+        return get_connector(channel_services.channel_config(post.channel))
+    except (CredentialError, ValueError):
+        return None
+
+
+@bp.route("/posts/<int:post_id>/copies/<int:copy_id>/delete", methods=["POST"])
+@login_required
+def delete_copy(post_id: int, copy_id: int):
+    post = _visible_post_or_404(post_id)
+    copy = db.session.get(PostCopy, copy_id)
+    if copy is None or copy.post_id != post.id:
+        abort(404)
+    connector = _connector_for(post)
+    return _run(
+        lambda: services.delete_extra_copy(copy, actor=current_user, connector=connector),
+        _("The extra copy is deleted from the platform."),
+        post,
+    )
 
 
 @bp.route("/posts/<int:post_id>/mark-posted", methods=["POST"])
@@ -343,10 +369,10 @@ def ready():
         .options(joinedload(Message.campaign), joinedload(Message.current_version))
         .order_by(Message.updated_at.desc(), Message.id.desc())
     )
-    if not current_user.is_admin:
-        # Filter by organisation in SQL, before the page limit, so a partner sees its own messages.
-        taking_part = visible_campaigns(current_user.organisation_id).with_only_columns(Campaign.id)
-        query = query.where(Message.campaign_id.in_(taking_part))
+    # Filter by organisation in SQL, before the page limit, so a partner sees its own messages; an
+    # admin is a role inside one organisation and sees no other organisation's campaigns.
+    taking_part = visible_campaigns(current_user.organisation_id).with_only_columns(Campaign.id)
+    query = query.where(Message.campaign_id.in_(taking_part))
     page = paginate(query, page=request.args.get("page", 1, type=int), per_page=50)
     return render_template("publishing/ready.html", messages=page.items, page=page)
 

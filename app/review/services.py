@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _
-from sqlalchemy import and_, select
+from sqlalchemy import and_, or_, select
 
 from app.accounts.models import Organisation, Role, User
 from app.audit.services import record
-from app.campaigns.models import CampaignStatus
+from app.campaigns.models import Campaign, CampaignStatus
 from app.campaigns.visibility import takes_part as campaign_takes_part
 from app.common.time import to_zone, utcnow
 from app.drafting.models import (
@@ -29,7 +29,7 @@ from app.extensions import db
 from app.notifications import NotificationKind, link_to, notify
 from app.notifications.kinds import state_label
 from app.review.models import ReviewRequest, ReviewSeen
-from app.trends.models import TrendStatus
+from app.trends.models import Trend, TrendStatus
 
 HUMOR = "humor"
 ENDED_CAMPAIGN_STATUSES = frozenset({CampaignStatus.COMPLETED, CampaignStatus.ARCHIVED})
@@ -310,9 +310,20 @@ def add_comment(message: Message, actor: User, body: str) -> MessageComment:
 def expire_approvals(now: datetime | None = None) -> int:
     """Revoke standing approvals whose trend closed or whose campaign ended; returns how many."""
     now = now or utcnow()
+    # Only messages that may have lapsed are loaded (one indexed query when none has): the trend closed,
+    # the campaign ended, or its end date is past somewhere on Earth (expiry_reason decides per zone).
     query = (
         select(Message)
         .join(Approval, and_(Approval.message_id == Message.id, Approval.revoked_at.is_(None)))
+        .join(Campaign, Campaign.id == Message.campaign_id)
+        .outerjoin(Trend, Trend.id == Message.trend_id)
+        .where(
+            or_(
+                Trend.status == TrendStatus.CLOSED,
+                Campaign.status.in_(ENDED_CAMPAIGN_STATUSES),
+                Campaign.ends_on < (now + timedelta(days=1)).date(),
+            )
+        )
         .distinct()
     )
     revoked = 0

@@ -16,7 +16,7 @@ from app.common.time import utcnow
 from app.drafting.models import Message, MessageStatus
 from app.extensions import db
 from app.publishing.models import Post, PostStatus
-from app.publishing.services import ATTENTION_STATUSES, can_schedule, visible_posts
+from app.publishing.services import ATTENTION_STATUSES, visible_posts, with_list_relations
 from app.trends.models import Observation, Trend, TrendStatus
 
 NEXT_POSTS = 5
@@ -50,18 +50,16 @@ def waiting_for(user: User, *, today: date) -> Waiting:
     visible = select(Message).join(Message.campaign).where(_campaign_visible(user.organisation_id))
     if user.is_lead:
         waiting.to_review = _count(visible.where(Message.status == MessageStatus.IN_REVIEW))
+        # A lead of an organisation taking part may schedule every approved message of its campaigns.
         unscheduled = ~select(Post.id).where(Post.message_id == Message.id).exists()
-        approved = db.session.scalars(
-            visible.where(Message.status == MessageStatus.APPROVED, unscheduled).limit(200)
-        ).all()
-        waiting.to_schedule = sum(1 for m in approved if can_schedule(user, m))
+        waiting.to_schedule = _count(visible.where(Message.status == MessageStatus.APPROVED, unscheduled))
     mine = visible.where(Message.created_by_id == user.id)
     waiting.my_changes_requested = _count(mine.where(Message.status == MessageStatus.CHANGES_REQUESTED))
     waiting.my_drafts = _count(mine.where(Message.status == MessageStatus.DRAFT))
     waiting.posts_attention = _count(visible_posts(user).where(Post.status.in_(ATTENTION_STATUSES)))
     waiting.next_posts = list(
         db.session.scalars(
-            visible_posts(user)
+            with_list_relations(visible_posts(user))
             .where(Post.status.in_((PostStatus.QUEUED, PostStatus.AWAITING_PARTNER)))
             .order_by(Post.scheduled_at)
             .limit(NEXT_POSTS)

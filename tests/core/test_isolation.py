@@ -21,7 +21,7 @@ from app.demo import seed_demo
 from app.drafting.models import Message
 from app.extensions import db
 from app.notifications.models import Notification
-from app.publishing.models import Post
+from app.publishing.models import Post, PostCopy
 from app.trends.models import Evidence, Observation, Trend
 
 # Trend reports read like trends, but count only the reader's own campaigns (tests/outcomes).
@@ -63,6 +63,10 @@ def _demo_ids() -> dict[str, int]:
             .where(Trend.organisation_id == demo.id)
         ),
     }
+    copy = PostCopy(post_id=first["post_id"], remote_id="demo-extra-copy", is_kept=False)  # a duplicate found
+    db.session.add(copy)
+    db.session.flush()
+    first["copy_id"] = copy.id
     db.session.commit()
     missing = [name for name, value in first.items() if value is None]
     assert not missing, f"the demo data should contain one of each: {missing}"

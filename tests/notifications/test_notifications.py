@@ -68,7 +68,12 @@ class TestEmail:
         notify(
             [english, french],
             kind=NotificationKind.POST_PARTNER_ANSWER,
-            params={"answer": "declined", "organisation": "Partner NGO", "channel": "Telegram", "reason": "Deuil"},
+            params={
+                "answer": "declined",
+                "organisation": "Partner NGO",
+                "channel": "Telegram",
+                "reason": "Deuil",
+            },
             link="/publishing/posts/7",
         )
         db.session.commit()

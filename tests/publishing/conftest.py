@@ -17,7 +17,7 @@ from app.common.time import utcnow
 from app.drafting.models import Approval, Message, MessageStatus, MessageVersion, VersionSource, content_hash
 from app.extensions import db
 from app.publishing import services
-from app.publishing.dispatch import DispatchReport, dispatch_once
+from app.publishing.dispatch import DispatchReport, claim_next, dispatch_once, lock_channel
 from app.publishing.models import Post
 from tests.fakes.bluesky import FakeBluesky
 from tests.fakes.mastodon import FakeMastodon
@@ -269,3 +269,9 @@ def now() -> datetime:
 
 def at(value: str) -> datetime:
     return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def claim(post: Post, worker_id: str, now: datetime) -> int | None:
+    """Claim a post the way a worker does (channel lock, then the post), e.g. for a worker about to die."""
+    assert lock_channel(post.channel_id, worker_id, now)
+    return claim_next(post.channel_id, worker_id, now)

@@ -15,18 +15,20 @@ from app.publishing.services import available_actions as post_actions
 CHANNEL_ORG, CAMPAIGN_ORG, OTHER_ORG = 1, 2, 3
 
 
-def _post(status: PostStatus) -> Post:
+def _post(status: PostStatus, platform: str = "mastodon", *, may_be_live: bool = False) -> Post:
     message = Message(status=MessageStatus.APPROVED, campaign=Campaign(organisation_id=CAMPAIGN_ORG))
-    return Post(status=status, channel=Channel(organisation_id=CHANNEL_ORG), message=message)
+    channel = Channel(organisation_id=CHANNEL_ORG, platform=platform)
+    return Post(status=status, channel=channel, message=message, may_be_live=may_be_live)
 
 
 def _person(role: Role, organisation_id: int) -> User:
     return User(role=role, organisation_id=organisation_id)
 
 
+# An automatic channel: a queued post is the worker's to send, so it is not marked by hand.
 EXPECTED_FOR_A_CHANNEL_LEAD = {
     PostStatus.AWAITING_PARTNER: {"cancel", "answer_partner"},
-    PostStatus.QUEUED: {"cancel", "mark_posted"},
+    PostStatus.QUEUED: {"cancel"},
     PostStatus.SENDING: set(),
     PostStatus.POSTED: set(),
     PostStatus.UNKNOWN_OUTCOME: {"check_again", "not_posted", "mark_posted"},
@@ -43,10 +45,18 @@ def test_a_lead_of_the_channels_organisation(app, status):
 
 
 @pytest.mark.parametrize("status", list(PostStatus))
-def test_staff_may_only_record_a_hand_made_post_and_outsiders_nothing(app, status):
-    staff = post_actions(_post(status), _person(Role.STAFF, CAMPAIGN_ORG))
-    assert staff == EXPECTED_FOR_A_CHANNEL_LEAD[status] & {"mark_posted"}
+def test_staff_and_outsiders_get_no_post_actions(app, status):
+    assert post_actions(_post(status), _person(Role.STAFF, CAMPAIGN_ORG)) == set()
     assert post_actions(_post(status), _person(Role.LEAD, OTHER_ORG)) == set()
+
+
+def test_a_queued_post_of_a_manual_channel_is_marked_by_hand(app):
+    assert "mark_posted" in post_actions(_post(PostStatus.QUEUED, "manual"), _person(Role.LEAD, CHANNEL_ORG))
+
+
+def test_a_post_that_may_be_live_cannot_be_cancelled(app):
+    actions = post_actions(_post(PostStatus.FAILED, may_be_live=True), _person(Role.LEAD, CHANNEL_ORG))
+    assert "cancel" not in actions and "retry" in actions
 
 
 @pytest.mark.parametrize(

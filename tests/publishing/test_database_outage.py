@@ -7,12 +7,12 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from app.extensions import db
-from app.publishing.dispatch import LEASE, dispatch_once, sweep_expired_leases
-from app.publishing.models import PostStatus
+from app.publishing.dispatch import dispatch_once, sweep_expired_leases
+from app.publishing.models import DispatchLock, PostStatus
 from tests.fakes.webhook import FakeWebhookReceiver
 
 
@@ -88,7 +88,7 @@ def test_a_post_accepted_during_a_database_outage_is_published_once(
     stuck = db.session.get(type(post), post_id)
     assert stuck.status == PostStatus.SENDING  # known to be in flight, not lost
 
-    later = now + LEASE + timedelta(seconds=1)
+    later = now + timedelta(seconds=app.config["COUNTERPOINT_LEASE_SECONDS"] + 1)
     sweep_expired_leases(now=later)
     for step in range(3):
         dispatch_once(app, worker_id="w2", now=later + timedelta(seconds=step))
@@ -97,3 +97,37 @@ def test_a_post_accepted_during_a_database_outage_is_published_once(
     assert recovered.status == PostStatus.POSTED and recovered.idempotency_key == key
     assert outage_receiver.deliveries == 2  # sent again with the same webhook-id ...
     assert outage_receiver.created_by_key == {key: 1}  # ... and the receiver kept one
+
+
+def test_after_an_outage_the_same_worker_gives_back_its_claims_at_once(
+    app, org, make_channel, make_message, schedule, now, outage_receiver
+):
+    """No channel stands still for a lease: the worker's next pass, a second later, releases what the
+    failed pass held, and the post in flight is looked up (or re-sent with its key), not forgotten."""
+    channel = make_channel(
+        org,
+        "webhook",
+        credentials={"secret": outage_receiver.secret},
+        settings={"url": outage_receiver.hook_url},
+    )
+    [post] = schedule(make_message(), [channel], now=now)
+    post_id, key = post.id, post.idempotency_key
+    with pytest.raises(Exception):  # noqa: B017 - the database is gone while the answer comes back
+        dispatch_once(app, worker_id="w1", now=now)
+    db.session.remove()
+    db.engine.dispose()
+    outage_receiver.outage_done.wait()
+    for _ in range(50):
+        try:
+            db.session.execute(text("SELECT 1"))
+            break
+        except Exception:  # noqa: BLE001
+            db.session.rollback()
+            threading.Event().wait(0.1)
+
+    dispatch_once(app, worker_id="w1", now=now + timedelta(seconds=1))  # well inside the lease
+    db.session.expire_all()
+    recovered = db.session.get(type(post), post_id)
+    assert recovered.status == PostStatus.POSTED
+    assert outage_receiver.created_by_key == {key: 1}
+    assert db.session.scalar(select(DispatchLock.owner).where(DispatchLock.owner.is_not(None))) is None

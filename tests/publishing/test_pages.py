@@ -39,11 +39,16 @@ def test_posts_page_shows_attempts_and_the_remote_link(
 
 
 def test_manual_list_copy_button_and_mark_posted(
-    client, auth, staff, org, make_channel, make_message, schedule, now
+    client, auth, staff, lead, org, make_channel, make_message, schedule, now
 ):
     channel = make_channel(org, "manual", name="Instagram by hand")
     [post] = schedule(make_message(), [channel], now=now)
-    auth.login(staff)
+    auth.login(staff)  # staff see the list; only leads record what was posted
+    client.post(f"/publishing/posts/{post.id}/mark-posted", data={"url": "https://instagram.example/p/x"})
+    db.session.expire_all()
+    assert post.status == PostStatus.QUEUED
+    auth.logout()
+    auth.login(lead)
     page = client.get("/publishing/manual").get_data(as_text=True)
     assert f'data-copy="manual-text-{post.id}"' in page and post.text in page
     response = client.post(

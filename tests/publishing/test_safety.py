@@ -14,13 +14,13 @@ from app.extensions import db
 from app.publishing import services
 from app.publishing.dispatch import (
     _mark_sending,
-    claim_due,
     dispatch_once,
     oldest_overdue,
     process_post,
     sweep_expired_leases,
 )
 from app.publishing.models import Post, PostStatus
+from tests.publishing.conftest import claim
 
 
 def test_global_pause_holds_due_posts_and_publishes_nothing(
@@ -111,7 +111,7 @@ def test_a_worker_killed_mid_request_is_recovered_with_the_same_key(
 ):
     channel, _ = platform_channel("mastodon")
     [post] = schedule(make_message(), [channel], now=now)
-    claim_due("doomed-worker", now=now)
+    claim(post, "doomed-worker", now)
     db.session.expire_all()
     _mark_sending(db.session.get(Post, post.id), "doomed-worker", now)  # …and the process dies here
     db.session.expire_all()
@@ -131,15 +131,16 @@ def test_a_worker_killed_mid_request_is_recovered_with_the_same_key(
 
 
 def test_a_killed_worker_on_a_platform_without_dedupe_is_not_resent(
-    platform_channel, make_message, schedule, now, telegram
+    app, platform_channel, make_message, schedule, now, telegram
 ):
     channel, _ = platform_channel("telegram")
     [post] = schedule(make_message(), [channel], now=now)
-    claim_due("doomed-worker", now=now)
+    claim(post, "doomed-worker", now)
     _mark_sending(db.session.get(Post, post.id), "doomed-worker", now)
     sweep_expired_leases(now=now + timedelta(minutes=6))
+    dispatch_once(app, worker_id="w2", now=now + timedelta(minutes=6))
     db.session.expire_all()
-    assert post.status == PostStatus.UNKNOWN_OUTCOME
+    assert post.status == PostStatus.UNKNOWN_OUTCOME  # Telegram has no lookup: a person decides
     assert telegram.create_calls == 0
 
 
@@ -153,16 +154,17 @@ def test_cancel_before_the_claim_always_wins(
     services.cancel_post(before, actor=lead)
     db.session.commit()
     assert dispatch(now).claimed == 0
-    # Claimed but not yet sending: the cancel still wins, the worker skips it.
-    claimed = claim_due("w1", now=now + timedelta(minutes=10))
-    assert list(claimed.values()) == [[between.id]]
+    # Claimed by a worker: the same compare-and-set refuses the cancel; the worker's claim stands.
+    later = now + timedelta(minutes=10)
+    assert claim(between, "w1", later) == between.id
     db.session.expire_all()
-    services.cancel_post(between, actor=lead)
-    db.session.commit()
-    assert process_post(between.id, worker_id="w1", now=now + timedelta(minutes=10)) == "skipped"
+    with pytest.raises(services.PublishingError, match="sending this post right now"):
+        services.cancel_post(between, actor=lead, now=later)
+    db.session.rollback()
+    assert process_post(between.id, worker_id="w1", now=later) == "posted"
     db.session.expire_all()
-    assert before.status == between.status == PostStatus.CANCELLED
-    assert receiver.deliveries == 0
+    assert before.status == PostStatus.CANCELLED and between.status == PostStatus.POSTED
+    assert receiver.deliveries == 1
 
 
 def test_cancel_after_sending_is_refused(platform_channel, make_message, schedule, dispatch, now, lead):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import ssl
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+import certifi
 import httpx
 
 from app.channels.pinning import PinnedTransport
@@ -169,7 +172,14 @@ class Connector(ABC):
             timeout=self.config.timeout,
             follow_redirects=False,
             headers={"User-Agent": USER_AGENT},
+            verify=_tls_context(),
         )
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One verifying TLS context per process: loading the CA bundle costs tens of ms per client."""
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 def send(client: httpx.Client, method: str, url: str, *, creates: bool, **kwargs: Any) -> httpx.Response:

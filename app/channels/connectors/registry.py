@@ -49,7 +49,9 @@ _CONNECTORS: dict[str, type[Connector]] = {
 
 # The platform table says which platforms have a connector; a missing one is an error at import.
 if set(_CONNECTORS) != set(CONNECTED_PLATFORMS):
-    raise RuntimeError(f"connectors {sorted(_CONNECTORS)} do not match the platform table {CONNECTED_PLATFORMS}")
+    raise RuntimeError(
+        f"connectors {sorted(_CONNECTORS)} do not match the platform table {CONNECTED_PLATFORMS}"
+    )
 # Platforms the worker publishes to automatically; "manual" is posted by a person.
 PLATFORMS_WITH_CONNECTORS: frozenset[str] = AUTOMATIC_PLATFORMS
 ALL_PLATFORMS: tuple[str, ...] = CONNECTED_PLATFORMS
