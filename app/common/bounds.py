@@ -58,7 +58,7 @@ class BoundedMultiDict(ImmutableMultiDict):
             abort(404)
         return value
 
-    def getlist(self, key, type=None):  # type: ignore[override]  # noqa: A002
+    def getlist(self, key, type=None):  # noqa: A002
         values = super().getlist(key, type=type)
         if type is int and any(not in_db_range(value) for value in values):
             abort(404)

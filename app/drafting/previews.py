@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TypeAlias
 
 from app.checks import lengths
+from app.checks.richtext import bluesky_spans
 
 Span: TypeAlias = tuple[int, int, str, str | None]  # start, end, kind, link target
 PREVIEW_PLATFORMS = ("mastodon", "bluesky", "telegram")
@@ -23,7 +24,10 @@ class Piece:
 
 def preview(text: str, platform: str) -> list[Piece]:
     """The post cut into pieces as the platform marks it up."""
-    spans = sorted(_links(text, platform) + _mentions(text, platform) + _tags(text), key=lambda s: s[0])
+    if platform == "bluesky":
+        spans = [(s.start, s.end, s.kind, s.value if s.kind == "link" else None) for s in bluesky_spans(text)]
+    else:
+        spans = sorted(_links(text, platform) + _mentions(text, platform) + _tags(text), key=lambda s: s[0])
     pieces: list[Piece] = []
     position = 0
     for start, end, kind, target in spans:
@@ -39,7 +43,7 @@ def preview(text: str, platform: str) -> list[Piece]:
 
 
 def _links(text: str, platform: str) -> list[Span]:
-    # Mastodon and Bluesky link only addresses written with http(s)://; Telegram links bare domains too.
+    # Mastodon links only addresses written with http(s)://; Telegram links bare domains too.
     with_scheme_only = platform in ("mastodon", "bluesky")
     found: list[Span] = []
     for start, end in lengths.find_urls(text, with_scheme_only=with_scheme_only):

@@ -31,7 +31,7 @@ from app.channels.connectors.base import (
     json_or_none,
     send,
 )
-from app.checks.lengths import is_known_tld
+from app.checks.richtext import bluesky_spans
 
 DEFAULT_SERVER = "https://bsky.social"
 POST_COLLECTION = "app.bsky.feed.post"
@@ -48,23 +48,6 @@ _ACCOUNT_ERRORS = {"AccountTakedown", "AccountDeactivated", "AuthFactorTokenRequ
 # Patterns follow the official detector (@atproto/api detectFacets) and the handle spec:
 # a link starts the text or follows a space or "(", with a scheme or as a bare domain on a
 # known top-level domain (then linked as https://). Apostrophes inside a link stay in it
-# (Wikipedia: Droits_de_l'homme); closing punctuation and quotes after it do not.
-_LINK = regex.compile(
-    r"(?:^|(?<=[\s(]))(?:https?://\S+|(?P<domain>[a-z][a-z0-9]*(?:\.[a-z0-9]+)+)(?:/\S*)?)",
-    regex.I | regex.M,
-)
-_MENTION = regex.compile(
-    r"(?<![\w@.])@((?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+"
-    r"[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)"
-)
-# Invisible characters end a tag; "#" followed by U+FE0F is the keycap emoji #️⃣, not a tag.
-_INVISIBLE = "\u00ad\u2060\u200a\u200b\u200c\u200d\u20e2\u20e3"
-_HASHTAG = regex.compile(
-    rf"(?:^|(?<=\s))[#＃](?!\ufe0f)([^\s#＃{_INVISIBLE}]*[^\d\s\p{{P}}#＃{_INVISIBLE}\ufe0f][^\s#＃{_INVISIBLE}]*)"
-)
-_TRAILING_PUNCT = regex.compile(r"\p{P}+$")
-_LINK_TRAILING = ".,;:!?\"'”’»›"
-_MAX_TAG = 64
 
 
 @dataclass
@@ -374,45 +357,17 @@ def is_valid_tid(rkey: str) -> bool:
 def build_facets(text: str, resolve: Any) -> list[dict[str, Any]]:
     """Link, mention and hashtag facets with UTF-8 byte offsets; unresolvable mentions are skipped."""
     facets: list[dict[str, Any]] = []
-    taken: list[tuple[int, int]] = []
-    for match in _LINK.finditer(text):
-        domain = match.group("domain")
-        if domain and not is_known_tld(domain.rsplit(".", 1)[-1]):
-            continue
-        url = _trim_link(match.group(0))
-        start, end = match.start(), match.start() + len(url)
-        uri = f"https://{url}" if domain else url
-        taken.append((start, end))
-        facets.append(_facet(text, start, end, {"$type": "app.bsky.richtext.facet#link", "uri": uri}))
-    for match in _MENTION.finditer(text):
-        start, end = match.start(), match.end()
-        if _overlaps(start, end, taken):
-            continue
-        did = resolve(match.group(1))
-        if did:
-            facets.append(_facet(text, start, end, {"$type": "app.bsky.richtext.facet#mention", "did": did}))
-    for match in _HASHTAG.finditer(text):
-        tag = _TRAILING_PUNCT.sub("", match.group(1))
-        start = match.start(1) - 1
-        end = match.start(1) + len(tag)
-        if not tag or len(tag) > _MAX_TAG or _overlaps(start, end, taken):
-            continue
-        facets.append(_facet(text, start, end, {"$type": "app.bsky.richtext.facet#tag", "tag": tag}))
-    return sorted(facets, key=lambda f: f["index"]["byteStart"])
-
-
-def _trim_link(url: str) -> str:
-    """Drop sentence punctuation, closing quotes and an unbalanced ")" from the end of a link."""
-    while url:
-        if url[-1] in _LINK_TRAILING or url.endswith(")") and url.count("(") < url.count(")"):
-            url = url[:-1]
+    for span in bluesky_spans(text):
+        if span.kind == "link":
+            feature = {"$type": "app.bsky.richtext.facet#link", "uri": span.value}
+        elif span.kind == "tag":
+            feature = {"$type": "app.bsky.richtext.facet#tag", "tag": span.value}
+        elif did := resolve(span.value):
+            feature = {"$type": "app.bsky.richtext.facet#mention", "did": did}
         else:
-            break
-    return url
-
-
-def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start < e and s < end for s, e in spans)
+            continue
+        facets.append(_facet(text, span.start, span.end, feature))
+    return facets
 
 
 def _facet(text: str, start: int, end: int, feature: dict[str, Any]) -> dict[str, Any]:
