@@ -21,7 +21,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 from flask import current_app
-from sqlalchemy import insert, literal, or_, select, update
+from sqlalchemy import and_, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.channels.connectors.base import (
@@ -228,35 +228,11 @@ def collect_engagement(*, now: datetime | None = None, limit: int = 200) -> Coll
 
 def start_tracking(now: datetime) -> int:
     """Give every posted item without a tracker one: read from the platform, or typed in by people."""
-    readable = Channel.platform.in_(tuple(READERS))
-    tracked = select(EngagementTracker.post_id).where(EngagementTracker.post_id == Post.id)
-    new_posts = (
-        select(
-            Post.id,
-            Post.channel_id,
-            literal(str(TrackingState.TRACKING)).label("state"),
-            literal(0).label("polls_done"),
-            literal(0).label("failures"),
-            literal(now).label("updated_at"),
-        )
-        .join(Channel, Channel.id == Post.channel_id)
-        .where(Post.status == PostStatus.POSTED, readable, Post.remote_id.is_not(None), ~tracked.exists())
-    )
-    manual = (
-        select(
-            Post.id,
-            Post.channel_id,
-            literal(str(TrackingState.MANUAL)).label("state"),
-            literal(0).label("polls_done"),
-            literal(0).label("failures"),
-            literal(now).label("updated_at"),
-        )
-        .join(Channel, Channel.id == Post.channel_id)
-        .where(Post.status == PostStatus.POSTED, or_(~readable, Post.remote_id.is_(None)), ~tracked.exists())
-    )
+    readable = and_(Channel.platform.in_(tuple(READERS)), Post.remote_id.is_not(None))
     columns = ["post_id", "channel_id", "state", "polls_done", "failures", "updated_at"]
     added = 0
-    for query in (new_posts, manual):
+    for state, condition in ((TrackingState.TRACKING, readable), (TrackingState.MANUAL, ~readable)):
+        query = _untracked_posts(state, condition, now)
         added += rowcount(db.session.execute(insert(EngagementTracker).from_select(columns, query)))
     # The first reading is an hour after posting, or at once for a post that has been up longer.
     for tracker in db.session.scalars(
@@ -267,6 +243,23 @@ def start_tracking(now: datetime) -> int:
         behind, next_at = next_poll(tracker.post.posted_at or now, now)
         tracker.next_poll_at = next_at if behind == 0 else now
     return added
+
+
+def _untracked_posts(state: TrackingState, condition, now: datetime):
+    """Rows for new trackers: posted items matching the condition that have none yet."""
+    tracked = select(EngagementTracker.post_id).where(EngagementTracker.post_id == Post.id)
+    return (
+        select(
+            Post.id,
+            Post.channel_id,
+            literal(str(state)).label("state"),
+            literal(0).label("polls_done"),
+            literal(0).label("failures"),
+            literal(now).label("updated_at"),
+        )
+        .join(Channel, Channel.id == Post.channel_id)
+        .where(Post.status == PostStatus.POSTED, condition, ~tracked.exists())
+    )
 
 
 def server_key(channel: Channel) -> str:
