@@ -214,7 +214,7 @@ def collect_engagement(*, now: datetime | None = None, limit: int = 200) -> Coll
         db.session.rollback()  # another worker started tracking the same posts at this moment
     meter = RequestMeter(budget=int(current_app.config["COUNTERPOINT_ENGAGEMENT_REQUESTS_PER_PASS"]), now=now)
     for tracker_id, channel_id in _due(now, limit):
-        channel = db.session.get(Channel, channel_id)
+        channel = db.session.get_one(Channel, channel_id)  # trackers keep their channel (foreign key)
         server = server_key(channel)
         if server in meter.held_until or meter.spent.get(server, 0) >= meter.budget:
             report.skipped += 1
@@ -314,6 +314,8 @@ def _read_one(
     post_id: int, channel: Channel, server: str, meter: RequestMeter, report: CollectReport
 ) -> None:
     tracker = db.session.get(EngagementTracker, post_id)
+    if tracker is None:
+        return
     post = tracker.post
     now = meter.now
     try:
