@@ -8,10 +8,10 @@ from typing import Any
 
 from flask import request
 from flask_login import current_user
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, select
 
-from app.accounts.models import Organisation, User
-from app.campaigns.models import Campaign
+from app.accounts.models import User
+from app.campaigns.visibility import visible_to
 from app.common.time import utcnow
 from app.drafting.models import Message, MessageStatus
 from app.extensions import db
@@ -40,14 +40,10 @@ class Waiting:
         return bool(self.to_review or self.to_schedule or self.my_changes_requested or self.posts_attention)
 
 
-def _campaign_visible(org_id: int):
-    return or_(Campaign.organisation_id == org_id, Campaign.partners.any(Organisation.id == org_id))
-
-
 def waiting_for(user: User, *, today: date) -> Waiting:
     """Everything the dashboard lists for this person, in a fixed number of queries."""
     waiting = Waiting()
-    visible = select(Message).join(Message.campaign).where(_campaign_visible(user.organisation_id))
+    visible = select(Message).join(Message.campaign).where(visible_to(user.organisation_id))
     if user.is_lead:
         waiting.to_review = _count(visible.where(Message.status == MessageStatus.IN_REVIEW))
         # A lead of an organisation taking part may schedule every approved message of its campaigns.
