@@ -57,7 +57,9 @@ def queued(app, monday) -> Post:
 
 
 def _new_page(browser, live_server, email: str, width: int = 1280):
-    context = browser.new_context(base_url=live_server, locale="en-GB", viewport={"width": width, "height": 900})
+    context = browser.new_context(
+        base_url=live_server, locale="en-GB", viewport={"width": width, "height": 900}
+    )
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
@@ -75,7 +77,9 @@ def _chip(page, post: Post):
     return page.locator(f".calendar-post[data-post-id='{post.id}']")
 
 
-def test_a_lead_drags_a_queued_post_onto_another_day_and_it_keeps_its_time(browser, live_server, queued, monday):
+def test_a_lead_drags_a_queued_post_onto_another_day_and_it_keeps_its_time(
+    browser, live_server, queued, monday
+):
     page, errors = _new_page(browser, live_server, "lead@demo.example")
     page.goto(f"/publishing/calendar?view=month&date={monday.isoformat()}")
     wednesday = (monday + timedelta(days=2)).isoformat()
@@ -87,8 +91,12 @@ def test_a_lead_drags_a_queued_post_onto_another_day_and_it_keeps_its_time(brows
     status = page.locator("#calendar-move-status")
     expect(status).to_contain_text("Moved to")
     expect(status).to_have_attribute("role", "status")
-    expect(page.locator(f"td[data-date='{wednesday}'] .calendar-post[data-post-id='{queued.id}']")).to_be_visible()
-    expect(page.locator(f"td[data-date='{monday.isoformat()}'] .calendar-post[data-post-id='{queued.id}']")).to_have_count(0)
+    expect(
+        page.locator(f"td[data-date='{wednesday}'] .calendar-post[data-post-id='{queued.id}']")
+    ).to_be_visible()
+    expect(
+        page.locator(f"td[data-date='{monday.isoformat()}'] .calendar-post[data-post-id='{queued.id}']")
+    ).to_have_count(0)
     assert _scheduled(queued) == datetime.combine(monday + timedelta(days=2), time(10), tzinfo=PARIS)
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "post.move"))
     assert event is not None and event.object_id == str(queued.id)
@@ -116,7 +124,9 @@ def test_a_drop_on_a_week_hour_moves_the_post_to_that_hour(browser, live_server,
     page.mouse.up()
 
     expect(page.locator("#calendar-move-status")).to_contain_text("Moved to")
-    expect(page.locator(f"td[data-date='{tuesday}'] .calendar-post[data-post-id='{queued.id}']")).to_contain_text("14:00")
+    expect(
+        page.locator(f"td[data-date='{tuesday}'] .calendar-post[data-post-id='{queued.id}']")
+    ).to_contain_text("14:00")
     if shots:
         page.screenshot(path=f"{shots}/calendar_week_moved.png", full_page=True)
     expect(page.locator(".hour-slots li[data-hour='14']").first).to_be_hidden()  # hidden again after the drop
@@ -143,8 +153,12 @@ def test_a_drop_outside_the_channels_windows_shows_the_refusal_and_leaves_the_po
     expect(status).to_have_class("calendar-move-status flash flash-error")
     if shots := os.environ.get("UX_SCREENSHOTS"):
         page.screenshot(path=f"{shots}/calendar_month_refused.png", full_page=True)
-    expect(page.locator(f"td[data-date='{monday.isoformat()}'] .calendar-post[data-post-id='{queued.id}']")).to_be_visible()
-    expect(page.locator(f"td[data-date='{saturday}'] .calendar-post[data-post-id='{queued.id}']")).to_have_count(0)
+    expect(
+        page.locator(f"td[data-date='{monday.isoformat()}'] .calendar-post[data-post-id='{queued.id}']")
+    ).to_be_visible()
+    expect(
+        page.locator(f"td[data-date='{saturday}'] .calendar-post[data-post-id='{queued.id}']")
+    ).to_have_count(0)
     assert _scheduled(queued) == datetime.combine(monday, time(10), tzinfo=PARIS)
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "post.move")) is None
     assert not errors, errors
