@@ -20,6 +20,7 @@ from app.channels.connectors import ConnectorError
 from app.channels.models import Channel
 from app.channels.scheduling import next_free_slot, refusal, rules_for
 from app.channels.services import ChannelLength, channel_length
+from app.checks.messages import unit_label
 from app.common.sql import rowcount
 from app.common.time import utcnow
 from app.drafting.models import Message, MessageVersion
@@ -409,7 +410,7 @@ def _check_length(text: str, channel: Channel) -> None:
             _(
                 "The text is %(count)d %(unit)s long; %(name)s allows %(limit)d.",
                 count=result.count,
-                unit=result.unit,
+                unit=unit_label(result.unit),
                 name=channel.display_name,
                 limit=result.limit,
             )
@@ -420,7 +421,7 @@ def _check_length(text: str, channel: Channel) -> None:
             _(
                 "%(name)s would refuse this text: %(problem)s",
                 name=channel.display_name,
-                problem=result.problems[0],
+                problem=result.problems[0].message,
             )
         )
 
