@@ -458,7 +458,7 @@ def _previews(message: Message, platforms: list[str], variants: dict[str, str]):
 
 def unique_findings(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each finding once, with the platforms it concerns (none listed when it concerns them all)."""
-    found: dict[tuple[str, str], dict[str, Any]] = {}
+    found: dict[tuple[str, ...], dict[str, Any]] = {}
     for result in results:
         for finding in result["findings"]:
             key = _finding_identity(finding)
