@@ -363,7 +363,7 @@ def test_prepared_trends_are_cached_and_accepted() -> None:
 def test_finding_and_report_are_immutable() -> None:
     report = run_checks("Hello")
     assert isinstance(report, CheckReport)
-    finding = Finding("tone.hostile", "error", "m", 0, 1)
+    finding = Finding("tone.hostile", "error", 0, 1)
     with pytest.raises(dataclasses.FrozenInstanceError):
         finding.start = 3  # type: ignore[misc]
 
