@@ -34,7 +34,13 @@ def test_each_message_key_reads_in_french_with_its_parameters(app, key):
 
 
 def test_an_old_finding_saved_as_text_is_shown_through_gettext_and_an_unknown_one_never_as_a_code(app):
-    old = {"code": "tone.hostile", "severity": "error", "start": 0, "end": 1, "message": render("tone.hostile")}
+    old = {
+        "code": "tone.hostile",
+        "severity": "error",
+        "start": 0,
+        "end": 1,
+        "message": render("tone.hostile"),
+    }
     with app.test_request_context(headers={"Accept-Language": "fr"}):
         refresh()
         assert finding_text(old).startswith("Formulation hostile")
