@@ -20,6 +20,7 @@ from app.api.problems import register_problem_handlers
 from app.campaigns import views as campaigns_views
 from app.channels import views as channels_views
 from app.channels.cli import rotate_keys_command
+from app.checks.messages import finding_text
 from app.cli import create_user_command, dispatch_command, seed_demo_command, worker_command
 from app.common import bounds, labels
 from app.common.time import localtime
@@ -38,7 +39,7 @@ from app.web import views as web_views
 from app.web.errors import register_error_pages
 from app.web.input_guard import guard_form_input
 from app.web.security import apply_security_headers, enforce_idle_timeout
-from app.web.templating import template_context, translated
+from app.web.templating import template_context
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -155,7 +156,7 @@ def register_commands(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     """Values and filters every template sees."""
     app.context_processor(template_context)
-    app.jinja_env.filters["translated"] = translated
+    app.jinja_env.filters["finding_text"] = finding_text
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.globals["post_status_label"] = post_status_label
     app.jinja_env.filters["label"] = labels.label

@@ -9,7 +9,7 @@ from pydantic import Field
 from app.api.auth import current_api_org
 from app.api.contract import endpoint
 from app.api.fields import Body, Id, Out, Text
-from app.api.messages import Finding, Length
+from app.api.messages import Finding, Length, finding_out
 from app.api.problems import ValidationProblem
 from app.campaigns.models import Campaign
 from app.campaigns.visibility import takes_part
@@ -62,7 +62,10 @@ def run_checks(body: CheckInput) -> CheckReport:
         language=body.language,
         context=drafting_services.check_context(trend, campaign),
     )
-    return CheckReport.model_validate(report.as_dict())
+    return CheckReport(
+        length=Length(count=report.length.count, limit=report.length.limit),
+        findings=[finding_out(f.as_dict()) for f in report.findings],
+    )
 
 
 def _campaign(campaign_id: int | None, org_id: int) -> Campaign | None:

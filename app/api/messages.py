@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
 
@@ -13,6 +14,7 @@ from app.api.auth import current_api_org
 from app.api.contract import endpoint
 from app.api.fields import Out
 from app.campaigns.visibility import takes_part
+from app.checks.messages import finding_text
 from app.drafting.models import Approval as ApprovalRecord
 from app.drafting.models import Message as MessageRecord
 from app.drafting.models import MessageVersion as VersionRecord
@@ -26,9 +28,12 @@ MessageStatusName = Literal[MESSAGE_STATUSES]
 class Finding(Out):
     """One do-no-harm finding, with the character range it concerns."""
 
-    code: str
+    code: str = Field(description="The check that found it, such as readability.hard.")
     severity: Literal["error", "warning"]
-    message: str
+    message: str = Field(description="What it means and what to do, in the request's language (Accept-Language).")
+    params: dict[str, str | int] = Field(
+        description="The numbers and names the message quotes (empty for findings saved before codes)."
+    )
     start: int
     end: int
 
@@ -109,6 +114,28 @@ class Message(Out):
     posts: list[PostRef]
 
 
+def finding_out(entry: Mapping[str, Any]) -> Finding:
+    """A stored finding with its words rendered in the request's language."""
+    return Finding(
+        code=entry["code"],
+        severity=entry["severity"],
+        message=finding_text(entry),
+        params=dict(entry.get("params") or {}),
+        start=entry["start"],
+        end=entry["end"],
+    )
+
+
+def platform_reports(findings: Mapping[str, Any] | None) -> dict[str, PlatformReport]:
+    """A version's stored findings per platform, as the API shows them."""
+    return {
+        platform: PlatformReport(
+            length=Length(**report["length"]), findings=[finding_out(f) for f in report.get("findings", [])]
+        )
+        for platform, report in (findings or {}).items()
+    }
+
+
 def serialize_version(version: VersionRecord) -> MessageVersion:
     """One version as the API shows it."""
     return MessageVersion(
@@ -119,7 +146,7 @@ def serialize_version(version: VersionRecord) -> MessageVersion:
         source=str(version.source),
         author=version.author.name if version.author else None,
         note=version.note or "",
-        findings=version.findings or {},
+        findings=platform_reports(version.findings),
         has_errors=version.has_errors,
         provenance=version.provenance,
         created_at=version.created_at,
@@ -138,7 +165,7 @@ def serialize_message(message: MessageRecord) -> Message:
         status=str(message.status),
         text=message.text,
         variants=dict(current.variants or {}) if current else {},
-        findings=(current.findings or {}) if current else {},
+        findings=platform_reports(current.findings if current else None),
         has_errors=bool(current and current.has_errors),
         provenance=current.provenance if current else None,
         current_version=current.number if current else None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -23,6 +23,9 @@ from app.channels.urls import UnsafeURLError, validate_outbound_url
 from app.common.crypto import CredentialError, decrypt_credentials, encrypt_credentials, fernet
 from app.common.time import is_valid_zone, utcnow
 from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.checks.lengths import LengthProblem
 
 PLATFORMS: tuple[str, ...] = tuple(CONNECTOR_SPECS)
 
@@ -365,7 +368,7 @@ class ChannelLength:
     count: int
     limit: int
     unit: str
-    problems: tuple[str, ...]
+    problems: tuple[LengthProblem, ...]  # rendered in the reader's language by their .message
 
     @property
     def is_refused(self) -> bool:

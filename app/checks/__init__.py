@@ -17,6 +17,7 @@ from app.checks.lengths import (
     find_urls,
     measure,
 )
+from app.checks.messages import render
 
 __all__ = [
     "CheckReport",
@@ -28,11 +29,6 @@ __all__ = [
     "prepare_trend",
     "run_checks",
 ]
-
-
-def _(s: str) -> str:
-    """Mark a message for translation; the lead wires this to Babel's lazy gettext."""
-    return s
 
 
 ERROR = "error"
@@ -61,23 +57,37 @@ _MAX_SENTENCE_WORDS = 30
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem in a text, with the character span it concerns."""
+    """One problem in a text: its code, severity, character span and the parameters of its message.
+
+    The words are not stored: app.checks.messages renders them by message key (the code, or
+    "code:variant") in the reader's language at display time.
+    """
 
     code: str
     severity: str
-    message: str
     start: int
     end: int
+    variant: str = ""
+    params: tuple[tuple[str, str | int], ...] = ()
+
+    @property
+    def key(self) -> str:
+        """The message key in app.checks.messages.MESSAGES."""
+        return f"{self.code}:{self.variant}" if self.variant else self.code
+
+    @property
+    def message(self) -> str:
+        """The message in the current language (English outside a request)."""
+        return render(self.key, dict(self.params))
 
     def as_dict(self) -> dict:
-        """Return the API representation."""
-        return {
-            "code": self.code,
-            "severity": self.severity,
-            "message": self.message,
-            "start": self.start,
-            "end": self.end,
-        }
+        """Return the stored shape: code, severity, span, and variant and params when there are any."""
+        data: dict = {"code": self.code, "severity": self.severity, "start": self.start, "end": self.end}
+        if self.variant:
+            data["variant"] = self.variant
+        if self.params:
+            data["params"] = dict(self.params)
+        return data
 
 
 @dataclass(frozen=True)
@@ -116,7 +126,7 @@ class CheckReport:
         return any(f.severity == ERROR for f in self.findings)
 
     def as_dict(self) -> dict:
-        """Return the shape of POST /api/v1/checks."""
+        """Return the stored shape (per platform in MessageVersion.findings): length and findings."""
         return {
             "length": {"count": self.length.count, "limit": self.length.limit},
             "findings": [f.as_dict() for f in self.findings],
@@ -536,10 +546,10 @@ def run_checks(
     ctx = _Ctx(text, _fold(text), _language(language), _prepared(trend), find_urls(text))
     if ctx.trend.url_keys or ctx.trend.handles is not None:
         ctx.evidence_spans = _evidence_link_spans(ctx)
-    findings = [Finding("length.over_limit", ERROR, p.message, p.start, p.end) for p in problems]
+    findings = [Finding("length.over_limit", ERROR, p.start, p.end, p.variant, p.params) for p in problems]
     for check in _CHECKS:
         findings.extend(check(ctx))
-    unique = {(f.start, f.end, f.code, f.message): f for f in findings}
+    unique = {(f.start, f.end, f.code, f.variant, f.params): f for f in findings}
     return CheckReport(length, tuple(unique[k] for k in sorted(unique)))
 
 
@@ -550,13 +560,8 @@ def _language(language: str) -> str:
 def _check_lexicon(ctx: _Ctx) -> list[Finding]:
     if not ctx.trend.lexicon:
         return []
-    message = _(
-        "This repeats a term from the trend's never-repeat list (a slur, keyword or coded word). "
-        "Repeating it spreads the campaign's language: remove it or describe the idea in "
-        "neutral words."
-    )
     return [
-        Finding("amplification.lexicon_term", ERROR, message, s, e)
+        Finding("amplification.lexicon_term", ERROR, s, e)
         for s, e in ctx.trend.lexicon.find(ctx.folded, plurals=True)
     ]
 
@@ -564,13 +569,8 @@ def _check_lexicon(ctx: _Ctx) -> list[Finding]:
 def _check_hashtags(ctx: _Ctx) -> list[Finding]:
     if not ctx.trend.tag_keys:
         return []
-    message = _(
-        "This is the hate campaign's own hashtag or keyword used as a hashtag: it would add your "
-        "post to their feed and boost it. Remove it and use only your coalition's supportive "
-        "hashtags."
-    )
     return [
-        Finding("amplification.hashtag", ERROR, message, s, e)
+        Finding("amplification.hashtag", ERROR, s, e)
         for s, e in find_hashtags(ctx.text)
         if _tag_key(ctx.text[s + 1 : e]) in ctx.trend.tag_keys
     ]
@@ -590,11 +590,8 @@ def _check_evidence_overlap(ctx: _Ctx) -> list[Finding]:
     findings = []
     for first, last in _runs(covered):
         start, end = folded.span(words[first][0], words[last][1])
-        message = _(
-            "These {n} words repeat an evidence post word for word. Never quote the hateful "
-            "post: say what is true in your own words, or leave it out."
-        ).format(n=last - first + 1)
-        findings.append(Finding("amplification.evidence_overlap", ERROR, message, start, end))
+        n = last - first + 1
+        findings.append(Finding("amplification.evidence_overlap", ERROR, start, end, params=(("n", n),)))
     return findings
 
 
@@ -637,11 +634,7 @@ def _is_evidence_url(key: str, evidence: frozenset[str]) -> bool:
 def _check_evidence_links(ctx: _Ctx) -> list[Finding]:
     if not ctx.evidence_spans:
         return []
-    message = _(
-        "This links to or names a post or account from the trend's evidence. Linking or tagging "
-        "the source sends it attention and can expose you to its followers: remove it."
-    )
-    return [Finding("amplification.evidence_link", ERROR, message, s, e) for s, e in ctx.evidence_spans]
+    return [Finding("amplification.evidence_link", ERROR, s, e) for s, e in ctx.evidence_spans]
 
 
 def _check_mentions(ctx: _Ctx) -> list[Finding]:
@@ -649,25 +642,17 @@ def _check_mentions(ctx: _Ctx) -> list[Finding]:
     for start, end, _user, _domain in find_mentions(ctx.text):
         if any(s < end and start < e for s, e in ctx.evidence_spans + ctx.urls):
             continue
-        message = _(
-            "This tags an account ({handle}). Tagging people can start a pile-on or alert the "
-            "authors of the hate; remove the mention unless the account's owner agreed to it."
-        ).format(handle=ctx.text[start:end])
-        findings.append(Finding("mention.handle", WARNING, message, start, end))
+        handle = ctx.text[start:end]
+        findings.append(Finding("mention.handle", WARNING, start, end, params=(("handle", handle),)))
     return findings
 
 
 def _check_tone(ctx: _Ctx) -> list[Finding]:
-    message = _(
-        "Hostile wording: insults, labels for people or dehumanising words make readers "
-        "defensive and can escalate the exchange. Criticise the statement, not the person, "
-        "in calm words."
-    )
     index = _HOSTILE.get(ctx.language, _HOSTILE["*"])
     spans = list(index.find(ctx.folded, plurals=False))
     if ctx.trend.extra_hostile:
         spans += ctx.trend.extra_hostile.find(ctx.folded, plurals=True)
-    return [Finding("tone.hostile", ERROR, message, s, e) for s, e in spans]
+    return [Finding("tone.hostile", ERROR, s, e) for s, e in spans]
 
 
 # Claims: percentages, fractions, large or grouped numbers, multipliers and "studies show".
@@ -740,24 +725,17 @@ def _check_claims(ctx: _Ctx) -> list[Finding]:
     spans = [(s, e) for s, e in spans if not any(ms <= s and e <= me for ms, me in masked)]
     if sourced:
         return _numbers_outside_cited_facts(ctx, spans)
-    message = _(
-        "This figure or study claim has no source. Add a link to the source (from the campaign's "
-        "vetted knowledge list), or remove the claim."
-    )
-    return [Finding("claim.unsourced", WARNING, message, *ctx.folded.span(s, e)) for s, e in _merge(spans)]
+    return [Finding("claim.unsourced", WARNING, *ctx.folded.span(s, e)) for s, e in _merge(spans)]
 
 
 def _numbers_outside_cited_facts(ctx: _Ctx, spans: list[tuple[int, int]]) -> list[Finding]:
     """In a grounded text, a number the cited facts do not contain is unsourced, link or not."""
     allowed = ctx.trend.fact_numbers or frozenset()
-    message = _(
-        "This number is not in the fact the draft cites. Use the figure from the cited fact, or remove it."
-    )
     findings = []
     for s, e in _merge(spans):
         start, end = ctx.folded.span(s, e)
         if numbers_in(ctx.text[start:end]) - allowed:
-            findings.append(Finding("claim.unsourced", WARNING, message, start, end))
+            findings.append(Finding("claim.unsourced", WARNING, start, end, "cited"))
     return findings
 
 
@@ -798,21 +776,9 @@ _STEREOTYPE_RE = re.compile(
 )
 
 
-_STEREOTYPE_MESSAGE = _(
-    "Denying a stereotype this way ('not all of them are…') repeats the link between the "
-    "group and the accusation. Say what is true of the people instead, without the label."
-)
-_EXCLUSION_MESSAGE = _(
-    "This calls for people to be thrown out, sent away or shamed. Even in reply to hate, it turns "
-    "the message against people: speak about the rumour or the behaviour, never about removing people."
-)
-
-
 def _check_stereotype(ctx: _Ctx) -> list[Finding]:
     return [
-        Finding(
-            "stereotype.negated_generalisation", WARNING, _STEREOTYPE_MESSAGE, *ctx.folded.span(*m.span())
-        )
+        Finding("stereotype.negated_generalisation", WARNING, *ctx.folded.span(*m.span()))
         for m in _STEREOTYPE_RE.finditer(ctx.folded.text)
     ]
 
@@ -828,8 +794,10 @@ def _check_patterns(ctx: _Ctx) -> list[Finding]:
             if pattern.kind == "exclusion" and _defends_people(text, m.start(), m.end()):
                 continue
             severity = ERROR if pattern.code == "tone.hostile" else WARNING
-            message = _EXCLUSION_MESSAGE if pattern.code == "tone.hostile" else _STEREOTYPE_MESSAGE
-            findings.append(Finding(pattern.code, severity, message, *ctx.folded.span(*m.span())))
+            # Exclusion, shaming and "go back" patterns say so; a generalisation pattern reads as the
+            # stereotype check does (app.checks.messages).
+            variant = "exclusion" if pattern.code == "tone.hostile" else ""
+            findings.append(Finding(pattern.code, severity, *ctx.folded.span(*m.span()), variant))
     return findings
 
 
@@ -886,14 +854,7 @@ def _check_identity(ctx: _Ctx) -> list[Finding]:
         sentence = _sentence_around(text, m.start(), m.end())
         if _SENTENCE_START_RE.search(text, 0, m.start()) or _FIRST_PERSON_FR_RE.search(sentence):
             spans.append(m.span())
-    message = _(
-        "First-person identity claim. Keep it only if it is true of the partner account that "
-        "will post it; otherwise rewrite it without claiming an identity or a personal story."
-    )
-    return [
-        Finding("authenticity.identity_claim", WARNING, message, *ctx.folded.span(s, e))
-        for s, e in _merge(spans)
-    ]
+    return [Finding("authenticity.identity_claim", WARNING, *ctx.folded.span(s, e)) for s, e in _merge(spans)]
 
 
 def _sentence_around(text: str, start: int, end: int) -> str:
@@ -914,11 +875,10 @@ _PLACEHOLDER_RE = re.compile(
 def _check_placeholders(ctx: _Ctx) -> list[Finding]:
     findings = []
     for m in _PLACEHOLDER_RE.finditer(ctx.text):
-        message = _(
-            "Unfilled placeholder ({token}). Replace it with the real content, or delete it, "
-            "before submitting."
-        ).format(token=m.group())
-        findings.append(Finding("placeholder.unfilled", ERROR, message, m.start(), m.end()))
+        token = m.group()
+        findings.append(
+            Finding("placeholder.unfilled", ERROR, m.start(), m.end(), params=(("token", token),))
+        )
     return findings
 
 
@@ -963,20 +923,12 @@ def _check_readability(ctx: _Ctx) -> list[Finding]:
     findings = []
     for start, end, words in sentences:
         if len(words) > _MAX_SENTENCE_WORDS:
-            message = _(
-                "This sentence has {n} words. Split it: on a phone, sentences under 20 words are "
-                "much easier to follow."
-            ).format(n=len(words))
-            findings.append(Finding("readability.hard", WARNING, message, *_strip_span(ctx.text, start, end)))
+            span = _strip_span(ctx.text, start, end)
+            findings.append(Finding("readability.hard", WARNING, *span, "sentence", (("n", len(words)),)))
     score = _reading_ease(ctx.language, all_words, len(sentences))
     if score < _READABILITY_MIN_SCORE:
-        message = _(
-            "Hard to read: reading ease {score:.0f} (aim for 60 or more, about grade 8). Use "
-            "shorter sentences and everyday words."
-        ).format(score=score)
-        findings.append(
-            Finding("readability.hard", WARNING, message, *_strip_span(ctx.text, 0, len(ctx.text)))
-        )
+        span = _strip_span(ctx.text, 0, len(ctx.text))
+        findings.append(Finding("readability.hard", WARNING, *span, "text", (("score", round(score)),)))
     return findings
 
 

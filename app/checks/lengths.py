@@ -11,6 +11,7 @@ from pathlib import Path
 
 import regex
 
+from app.checks.messages import render
 from app.platforms import PLATFORMS, TABLE, UNLIMITED
 
 __all__ = [
@@ -28,11 +29,6 @@ __all__ = [
 ]
 
 
-def _(s: str) -> str:
-    """Mark a message for translation; the lead wires this to Babel's lazy gettext."""
-    return s
-
-
 BLUESKY_MAX_BYTES = 3000
 URL_WEIGHT = 23  # twitter-text transformedURLLength; Mastodon's URL_PLACEHOLDER is 23 'x' too
 
@@ -46,22 +42,30 @@ _X_LIGHT_RANGES = (
 
 
 @dataclass(frozen=True)
+class LengthProblem:
+    """One broken platform rule: which (the variant of length.over_limit), its numbers and its span."""
+
+    variant: str
+    params: tuple[tuple[str, str | int], ...]
+    start: int
+    end: int
+
+    @property
+    def message(self) -> str:
+        """The rule in words, in the current language (app.checks.messages)."""
+        return render(
+            f"length.over_limit:{self.variant}" if self.variant else "length.over_limit", dict(self.params)
+        )
+
+
+@dataclass(frozen=True)
 class LengthResult:
     """How long a text is on one platform, its limit, and what breaks the platform's rules."""
 
     count: int
     limit: int
     unit: str
-    problems: list[str]
-
-
-@dataclass(frozen=True)
-class LengthProblem:
-    """One broken platform rule with the character span it concerns."""
-
-    message: str
-    start: int
-    end: int
+    problems: tuple[LengthProblem, ...]
 
 
 def _load_tlds() -> frozenset[str]:
@@ -197,7 +201,7 @@ def _measure(
     if platform == "bluesky":
         problems.extend(_bluesky_bytes(text))
     problems.extend(_caps(text, platform))
-    result = LengthResult(total, max_len, TABLE[platform].unit, [p.message for p in problems])
+    result = LengthResult(total, max_len, TABLE[platform].unit, tuple(problems))
     return result, tuple(problems)
 
 
@@ -234,14 +238,8 @@ def _over_limit(
         if running > max_len:
             start = seg_start
             break
-    message = _("Too long for {platform}: {count} of {limit} {unit}. Cut at least {excess} to fit.").format(
-        platform=TABLE[platform].in_sentence,
-        count=total,
-        limit=max_len,
-        unit=TABLE[platform].unit,
-        excess=total - max_len,
-    )
-    return LengthProblem(message, start, len(text))
+    params = (("platform", platform), ("count", total), ("limit", max_len), ("excess", total - max_len))
+    return LengthProblem("", params, start, len(text))
 
 
 def _bluesky_bytes(text: str) -> list[LengthProblem]:
@@ -255,11 +253,7 @@ def _bluesky_bytes(text: str) -> list[LengthProblem]:
         if running > BLUESKY_MAX_BYTES:
             start = i
             break
-    message = _(
-        "Too long for Bluesky: {size} of {limit} bytes (UTF-8). Shorten the text, "
-        "especially non-Latin characters and emoji, which take several bytes each."
-    ).format(size=size, limit=BLUESKY_MAX_BYTES)
-    return [LengthProblem(message, start, len(text))]
+    return [LengthProblem("bytes", (("size", size), ("limit", BLUESKY_MAX_BYTES)), start, len(text))]
 
 
 def _caps(text: str, platform: str) -> list[LengthProblem]:
@@ -268,25 +262,26 @@ def _caps(text: str, platform: str) -> list[LengthProblem]:
     if cap is not None:
         tags = find_hashtags(text)
         if len(tags) > cap:
-            message = _(
-                "{platform} allows at most {cap} hashtags; this text has {n}. Remove {extra}."
-            ).format(platform=TABLE[platform].in_sentence, cap=cap, n=len(tags), extra=len(tags) - cap)
+            problem = LengthProblem(
+                "hashtags",
+                (("platform", platform), ("cap", cap), ("n", len(tags)), ("extra", len(tags) - cap)),
+                tags[cap][0],
+                tags[-1][1],
+            )
             if platform == "threads":
-                message = _(
-                    "Threads allows only one topic tag per post; this text has {n} hashtags. Keep one."
-                ).format(n=len(tags))
-            problems.append(LengthProblem(message, tags[cap][0], tags[-1][1]))
+                problem = LengthProblem("topic_tag", (("n", len(tags)),), tags[cap][0], tags[-1][1])
+            problems.append(problem)
     link_cap = TABLE[platform].link_cap
     if link_cap is not None:
         links = find_urls(text)
         if len(links) > link_cap:
-            message = _("{platform} allows at most {cap} links; this text has {n}. Remove {extra}.").format(
-                platform=TABLE[platform].in_sentence,
-                cap=link_cap,
-                n=len(links),
-                extra=len(links) - link_cap,
+            params = (
+                ("platform", platform),
+                ("cap", link_cap),
+                ("n", len(links)),
+                ("extra", len(links) - link_cap),
             )
-            problems.append(LengthProblem(message, links[link_cap][0], links[-1][1]))
+            problems.append(LengthProblem("links", params, links[link_cap][0], links[-1][1]))
     return problems
 
 

@@ -335,7 +335,12 @@ def labels(values: Any, kind: str) -> str:
 
 def reader_zone() -> str:
     """The time zone of the person reading: their organisation's, else UTC."""
-    organisation = getattr(current_user, "organisation", None) if current_user else None
+    return zone_of(current_user)
+
+
+def zone_of(user: Any) -> str:
+    """A person's time zone: their organisation's, else UTC."""
+    organisation = getattr(user, "organisation", None) if user else None
     return getattr(organisation, "time_zone", None) or "UTC"
 
 

@@ -7,7 +7,7 @@ import random
 import re
 import time
 
-from app.campaigns.strategies import STRATEGIES, _, allowed_strategies
+from app.campaigns.strategies import _, allowed_strategies
 from app.drafting.llm import (
     DraftOutcome,
     DraftRequest,
@@ -16,7 +16,7 @@ from app.drafting.llm import (
     RewriteRequest,
     effective_strategies,
 )
-from app.drafting.schemas import Candidate, Rewrite
+from app.drafting.schemas import Candidate, Explanation, Rewrite
 from app.drafting.variety import NEAR_DUPLICATE, shingles, similarity
 
 TEMPLATES_VERSION = 2
@@ -439,7 +439,7 @@ class OfflineDrafter:
             language=language,
             text=text,
             variants=variants,
-            rationale=f"Offline template. {STRATEGIES[key].guidance}",
+            explanation=Explanation(code="offline.template", params={"strategy": key}),
             facts_used=[fact.source_url] if fact else [],
             fact_ids=[fact.id] if fact else [],
         )
@@ -509,7 +509,7 @@ class OfflineDrafter:
     def rewrite(self, req: RewriteRequest) -> tuple[Rewrite, Provenance]:
         """Shorten or fit to a platform offline; say plainly what needs a model."""
         started = time.monotonic()
-        text, rationale = self._rewrite_text(req)
+        text, explanation = self._rewrite_text(req)
         provenance = Provenance(
             provider="offline",
             model=None,
@@ -522,26 +522,18 @@ class OfflineDrafter:
             latency_ms=round((time.monotonic() - started) * 1000),
             structured_mode="offline",
         )
-        return Rewrite(text=text, rationale=rationale), provenance
+        return Rewrite(text=text, explanation=explanation), provenance
 
     @staticmethod
-    def _rewrite_text(req: RewriteRequest) -> tuple[str, str]:
+    def _rewrite_text(req: RewriteRequest) -> tuple[str, Explanation]:
+        """The rewritten text and why (app.drafting.explanations words it in the reader's language)."""
         if req.kind == "translate":
-            return req.text, _(
-                "Translation needs a language model, so the text is unchanged. Translate it by "
-                "hand, or ask an admin to connect a model."
-            )
+            return req.text, Explanation(code="offline.translate_needs_model")
         if req.kind == "adapt" or req.preset == "shorter":
             limit = req.limit or max(40, len(req.text) * 2 // 3)
             # Without a platform limit, "shorter" drops sentences but never cuts one in half.
             fitted = fit_to_limit(req.text, limit, cut=req.limit is not None)
             if fitted == req.text:
-                return req.text, _("The text already fits in {limit} characters.").format(limit=limit)
-            return fitted, _(
-                "Shortened offline to {limit} characters by dropping whole sentences; check "
-                "that it still reads well."
-            ).format(limit=limit)
-        return req.text, _(
-            "Offline mode can only shorten text, so it is unchanged. Edit it by hand, or ask an "
-            "admin to connect a model for this kind of revision."
-        )
+                return req.text, Explanation(code="offline.already_fits", params={"limit": limit})
+            return fitted, Explanation(code="offline.shortened", params={"limit": limit})
+        return req.text, Explanation(code="offline.only_shortens")

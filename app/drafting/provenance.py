@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from app.accounts.models import User
+from app.drafting.explanations import rationale_text
 from app.drafting.models import Message, MessageVersion, VersionSource
 
 
@@ -19,6 +20,9 @@ class Provenance:
     data: dict[str, Any] = field(default_factory=dict)  # the drafter's record: model, prompt, hash…
     editors: list[str] = field(default_factory=list)  # people who wrote a version, in order
     label: str = ""  # "AI draft (model), edited by …", "Offline draft", "Written by …"
+    rationale: str = (
+        ""  # the drafter's line: the model's words, or the offline explanation in the reader's language
+    )
 
 
 def provenance(message: Message) -> Provenance:
@@ -29,11 +33,13 @@ def provenance(message: Message) -> Provenance:
     for version in versions:
         if version.source == VersionSource.HUMAN and version.author and version.author.name not in editors:
             editors.append(version.author.name)
+    data = (original.provenance or {}) if original else {}
     return Provenance(
         original=original,
-        data=(original.provenance or {}) if original else {},
+        data=data,
         editors=editors,
         label=_label(versions),
+        rationale=rationale_text(data, message.strategy),
     )
 
 

@@ -32,6 +32,18 @@ DraftText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 VariantText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
 
 
+class Explanation(BaseModel):
+    """Why or how the offline drafter wrote a text: a code of app.drafting.explanations and its numbers."""
+
+    model_config = ConfigDict(frozen=True)
+    code: str
+    params: dict[str, str | int] = {}
+
+    def as_dict(self) -> dict[str, Any]:
+        """The stored shape in provenance["explanation"]."""
+        return {"code": self.code, "params": dict(self.params)} if self.params else {"code": self.code}
+
+
 class Candidate(BaseModel):
     """One draft counter-message in one strategy, with optional per-platform variants."""
 
@@ -43,6 +55,8 @@ class Candidate(BaseModel):
     facts_used: list[Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]] = []
     # The ids of the knowledge facts the draft cites (grounding); facts_used then holds their URLs.
     fact_ids: list[str] = []
+    # Set by the offline drafter instead of a rationale, so it is shown in the reader's language.
+    explanation: Explanation | None = None
 
     @field_validator("variants", mode="before")
     @classmethod
@@ -67,6 +81,7 @@ class Rewrite(BaseModel):
 
     text: VariantText
     rationale: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    explanation: Explanation | None = None  # the offline drafter's, as for Candidate
 
 
 # Wire shapes for strict structured output: every field required, no open-ended dicts, no

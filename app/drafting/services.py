@@ -25,6 +25,7 @@ from app.campaigns.visibility import visible_to
 from app.checks import CheckReport, TrendContext, lengths, reading_ease, run_checks
 from app.common.labels import labels
 from app.drafting.drafters import make_drafter
+from app.drafting.explanations import explain
 from app.drafting.grounding import select_facts
 from app.drafting.llm import (
     CampaignBrief,
@@ -45,6 +46,7 @@ from app.drafting.models import (
     MessageVersion,
     VersionSource,
 )
+from app.drafting.schemas import Rewrite
 from app.drafting.second_pass import Rating, ReviewRequest
 from app.drafting.variety import RankKey, distinct, rank
 from app.drafting.versions import (
@@ -347,6 +349,7 @@ def store_candidates(
         provenance = {
             **provenance_dict(outcome.provenance),
             "rationale": candidate.rationale,
+            **({"explanation": candidate.explanation.as_dict()} if candidate.explanation else {}),
             "facts_used": list(candidate.facts_used),
             "facts": [{"id": f.id, "text": f.text, "source_url": f.source_url} for f in cited],
             "rank": position,
@@ -535,7 +538,7 @@ def adapt(message: Message, *, platform: str, actor: User, drafter: Drafter | No
     rewrite, provenance = _call_rewrite(request, drafter)
     variants = dict(message.current_version.variants or {}) if message.current_version else {}
     if variants.get(platform) == rewrite.text or (platform not in variants and rewrite.text == message.text):
-        return RewriteResult(version=None, message=None, notice=rewrite.rationale or None)
+        return RewriteResult(version=None, message=None, notice=_notice(rewrite))
     variants[platform] = rewrite.text
     version = save_version(
         message,
@@ -543,7 +546,7 @@ def adapt(message: Message, *, platform: str, actor: User, drafter: Drafter | No
         variants=variants,
         source=_source(provenance),
         author=actor,
-        provenance=_rewrite_provenance(provenance, rewrite.rationale),
+        provenance=_rewrite_provenance(provenance, rewrite),
         note=_("Adapted for %(platform)s", platform=platform),
     )
     return RewriteResult(version=version, message=None, notice=None)
@@ -560,7 +563,7 @@ def translate(
     )
     rewrite, provenance = _call_rewrite(request, drafter)
     if rewrite.text == message.text:
-        return RewriteResult(version=None, message=None, notice=rewrite.rationale or None)
+        return RewriteResult(version=None, message=None, notice=_notice(rewrite))
     translated = create_message(
         campaign=message.campaign,
         trend=message.trend,
@@ -569,7 +572,7 @@ def translate(
         text=rewrite.text,
         source=_source(provenance),
         author=actor,
-        provenance={**_rewrite_provenance(provenance, rewrite.rationale), "translated_from": message.id},
+        provenance={**_rewrite_provenance(provenance, rewrite), "translated_from": message.id},
     )
     return RewriteResult(version=translated.current_version, message=translated, notice=None)
 
@@ -579,7 +582,7 @@ def _apply_rewrite(
 ) -> RewriteResult:
     rewrite, provenance = _call_rewrite(request, drafter)
     if rewrite.text == message.text:
-        return RewriteResult(version=None, message=None, notice=rewrite.rationale or None)
+        return RewriteResult(version=None, message=None, notice=_notice(rewrite))
     variants = dict(message.current_version.variants or {}) if message.current_version else {}
     version = save_version(
         message,
@@ -587,7 +590,7 @@ def _apply_rewrite(
         variants=variants,
         source=_source(provenance),
         author=actor,
-        provenance=_rewrite_provenance(provenance, rewrite.rationale),
+        provenance=_rewrite_provenance(provenance, rewrite),
         note=note,
     )
     return RewriteResult(version=version, message=None, notice=None)
@@ -615,8 +618,15 @@ def _call_rewrite(request: RewriteRequest, drafter: Drafter | None):
         raise DraftInputError(str(error)) from error
 
 
-def _rewrite_provenance(provenance: Provenance, rationale: str) -> dict[str, Any]:
-    return {**provenance_dict(provenance), "rationale": rationale}
+def _rewrite_provenance(provenance: Provenance, rewrite: Rewrite) -> dict[str, Any]:
+    if rewrite.explanation is not None:  # the offline drafter's: stored as a code, worded when shown
+        return {**provenance_dict(provenance), "explanation": rewrite.explanation.as_dict()}
+    return {**provenance_dict(provenance), "rationale": rewrite.rationale}
+
+
+def _notice(rewrite: Rewrite) -> str | None:
+    """Why the text did not change, in the reader's language when the offline drafter says it."""
+    return (explain(rewrite.explanation.as_dict()) if rewrite.explanation else rewrite.rationale) or None
 
 
 def _source(provenance: Provenance) -> VersionSource:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -457,16 +458,27 @@ def _previews(message: Message, platforms: list[str], variants: dict[str, str]):
 
 def unique_findings(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each finding once, with the platforms it concerns (none listed when it concerns them all)."""
-    found: dict[tuple[str, str], dict[str, Any]] = {}
+    found: dict[tuple[str, ...], dict[str, Any]] = {}
     for result in results:
         for finding in result["findings"]:
-            key = (finding.get("code", ""), finding.get("message", ""))
+            key = _finding_identity(finding)
             entry = found.setdefault(key, {**finding, "platforms": []})
             entry["platforms"].append(result["label"])
     for entry in found.values():
         if len(entry["platforms"]) == len(results):
             entry["platforms"] = []
     return sorted(found.values(), key=lambda f: f.get("severity") != "error")
+
+
+def _finding_identity(finding: dict[str, Any]) -> tuple[str, ...]:
+    """What makes two platforms' findings the same one: code, message key and parameters (or old text)."""
+    params = json.dumps(finding.get("params") or {}, sort_keys=True)
+    return (
+        str(finding.get("code", "")),
+        str(finding.get("variant", "")),
+        params,
+        str(finding.get("message", "")),
+    )
 
 
 def _posted_variants(message: Message) -> dict[str, str]:

@@ -20,6 +20,8 @@ from app.channels.connectors import ConnectorError
 from app.channels.models import Channel
 from app.channels.scheduling import next_free_slot, refusal, rules_for
 from app.channels.services import ChannelLength, channel_length
+from app.checks.messages import unit_label
+from app.common import labels
 from app.common.sql import rowcount
 from app.common.time import utcnow
 from app.drafting.models import Message, MessageVersion
@@ -249,7 +251,7 @@ def _schedule_one(
         raise PublishingError(_("This version is already scheduled on %(name)s.", name=name))
     text = frozen_text(version, channel.platform)
     _check_length(text, channel)
-    when = _slot(channel, at=at, now=now)
+    when = _slot(channel, at=at, now=now, zone=labels.zone_of(actor))
     is_partner = channel.organisation_id != actor.organisation_id
     post = Post(
         message=message,
@@ -286,9 +288,11 @@ def _schedule_one(
     return post
 
 
-def _slot(channel: Channel, *, at: datetime | None, now: datetime, exclude: Iterable[int] = ()) -> datetime:
+def _slot(
+    channel: Channel, *, at: datetime | None, now: datetime, exclude: Iterable[int] = (), zone: str = "UTC"
+) -> datetime:
     """The time a post goes out on a channel: `at` if its windows, spacing and cap allow, else refused;
-    `at=None` picks the next free slot."""
+    `at=None` picks the next free slot. A refusal names the next slot in `zone` (the acting person's)."""
     name = channel.display_name
     rules, taken = rules_for(channel), taken_slots(channel, exclude=exclude)
     if at is None:
@@ -301,10 +305,10 @@ def _slot(channel: Channel, *, at: datetime | None, now: datetime, exclude: Iter
         suggestion = next_free_slot(rules, taken, at)
         raise PublishingError(
             _(
-                "%(name)s cannot post then: %(reason)s. Next free slot: %(slot)s (UTC).",
+                "%(name)s cannot post then: %(reason)s. Next free slot: %(slot)s.",
                 name=name,
                 reason=reason,
-                slot=suggestion.strftime("%Y-%m-%d %H:%M") if suggestion else "—",
+                slot=labels.when(suggestion, zone=zone),
             )
         )
     return at
@@ -359,7 +363,7 @@ def reschedule_post(post: Post, *, actor: User, at: datetime | None, now: dateti
     if at is not None and at < now - timedelta(minutes=1):
         raise PublishingError(_("Choose a time in the future, or the next free slot."))
     _check_length(post.text, channel)
-    when = _slot(channel, at=at, now=now, exclude=[post.id])
+    when = _slot(channel, at=at, now=now, exclude=[post.id], zone=labels.zone_of(actor))
     is_partner = channel.organisation_id != actor.organisation_id
     previous = post.scheduled_at
     _transition(post, PostStatus.AWAITING_PARTNER if is_partner else PostStatus.QUEUED)
@@ -409,7 +413,7 @@ def _check_length(text: str, channel: Channel) -> None:
             _(
                 "The text is %(count)d %(unit)s long; %(name)s allows %(limit)d.",
                 count=result.count,
-                unit=result.unit,
+                unit=unit_label(result.unit),
                 name=channel.display_name,
                 limit=result.limit,
             )
@@ -420,7 +424,7 @@ def _check_length(text: str, channel: Channel) -> None:
             _(
                 "%(name)s would refuse this text: %(problem)s",
                 name=channel.display_name,
-                problem=result.problems[0],
+                problem=result.problems[0].message,
             )
         )
 

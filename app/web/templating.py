@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale
 from flask_login import current_user
 
 from app.publishing.context import dashboard_card, pause_banner
@@ -24,8 +24,3 @@ def template_context() -> dict[str, Any]:
         context.update(dashboard_card())
         context.update(waiting_card())
     return context
-
-
-def translated(text: str) -> str:
-    """Translate a message computed elsewhere (check findings are English msgids) at display time."""
-    return gettext(text)

@@ -303,19 +303,29 @@ def test_readability_flags_each_overlong_sentence() -> None:
     assert "33 words" in report.findings[0].message
 
 
-def test_as_dict_has_the_api_shape() -> None:
+def test_as_dict_stores_codes_spans_and_params_never_words() -> None:
     report = run_checks("Only idiots say that. @someone", platform="x")
     data = report.as_dict()
     assert set(data) == {"length", "findings"}
     assert data["length"] == {"count": 30, "limit": 280}
-    assert [set(f) for f in data["findings"]] == [{"code", "severity", "message", "start", "end"}] * 2
-    assert data["findings"][0] == {
-        "code": "tone.hostile",
-        "severity": "error",
-        "message": report.findings[0].message,
-        "start": 5,
-        "end": 11,
-    }
+    assert data["findings"] == [
+        {"code": "tone.hostile", "severity": "error", "start": 5, "end": 11},
+        {
+            "code": "mention.handle",
+            "severity": "warning",
+            "start": 22,
+            "end": 30,
+            "params": {"handle": "@someone"},
+        },
+    ]
+    assert "@someone" in report.findings[1].message
+
+
+def test_a_finding_with_a_number_keeps_it_as_a_parameter() -> None:
+    sentence = "We " + " and ".join(["bake bread"] * 11) + "."
+    (finding,) = run_checks(f"Hello there. {sentence} See you soon.").findings
+    assert finding.as_dict()["variant"] == "sentence" and finding.as_dict()["params"] == {"n": 33}
+    assert finding.message.startswith("This sentence has 33 words.")
 
 
 def test_findings_are_sorted_and_messages_say_what_to_do() -> None:
@@ -353,7 +363,7 @@ def test_prepared_trends_are_cached_and_accepted() -> None:
 def test_finding_and_report_are_immutable() -> None:
     report = run_checks("Hello")
     assert isinstance(report, CheckReport)
-    finding = Finding("tone.hostile", "error", "m", 0, 1)
+    finding = Finding("tone.hostile", "error", 0, 1)
     with pytest.raises(dataclasses.FrozenInstanceError):
         finding.start = 3  # type: ignore[misc]
 

@@ -8,6 +8,7 @@ import pytest
 
 from app.campaigns.strategies import STRATEGIES
 from app.checks import run_checks
+from app.drafting.explanations import explain
 from app.drafting.llm import RewriteRequest
 from app.drafting.offline import OfflineDrafter
 from app.drafting.variety import is_near_duplicate
@@ -155,7 +156,7 @@ def test_offline_adapt_leaves_text_that_already_fits():
         RewriteRequest(kind="adapt", text="Short.", platform="bluesky", limit=300)
     )
     assert rewrite.text == "Short."
-    assert "already fits" in rewrite.rationale
+    assert "already fits" in explain(rewrite.explanation.as_dict())
 
 
 def test_offline_translation_is_honest_that_it_needs_a_model():
@@ -163,10 +164,10 @@ def test_offline_translation_is_honest_that_it_needs_a_model():
         RewriteRequest(kind="translate", text="Good neighbours.", target_language="fr")
     )
     assert rewrite.text == "Good neighbours."
-    assert "needs a language model" in rewrite.rationale
+    assert "needs a language model" in explain(rewrite.explanation.as_dict())
 
 
 def test_offline_warmer_is_honest_that_it_cannot():
     rewrite, _ = OfflineDrafter().rewrite(RewriteRequest(kind="revise", text="A draft.", preset="warmer"))
     assert rewrite.text == "A draft."
-    assert "can only shorten" in rewrite.rationale
+    assert "can only shorten" in explain(rewrite.explanation.as_dict())

@@ -124,3 +124,14 @@ def test_the_live_check_sees_evidence_added_after_it_was_cached(client, auth, st
     )
     db.session.commit()
     assert "amplification.evidence_link" in page_result(client, text, "mastodon", trend.id)["codes"]
+
+
+def test_the_page_words_findings_with_their_numbers_in_the_readers_language(client, auth, staff):
+    auth.login(staff)
+    text = "Hello there. We " + " and ".join(["bake bread"] * 11) + ". " + "x" * 300
+    data = {"text": text, "platforms": ["bluesky"], "language": "en", "trend_id": "0"}
+    french = client.post("/checks", data=data, headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Cette phrase compte 33 mots." in french
+    assert "Trop long pour Bluesky : 478 sur 300 graphèmes. Retirez-en au moins 178" in french
+    english = client.post("/checks", data=data, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "This sentence has 33 words." in english and "This sentence has 33 words." not in french

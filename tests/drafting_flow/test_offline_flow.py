@@ -226,3 +226,20 @@ def test_campaign_allowed_strategies_are_respected(client, auth, staff, org):
     assert 'value="question"' in page and 'value="alternative"' not in page
     messages = draft_offline(client, campaign, strategies=[], count="2")
     assert {m.strategy for m in messages} == {"question"}
+
+
+def test_the_offline_drafters_explanations_read_in_french(client, auth, staff, campaign):
+    auth.login(staff)
+    message = draft_offline(client, campaign, strategies=["alternative"], count="1")[0]
+    assert message.current_version.provenance["explanation"]["code"] == "offline.template"
+    assert not message.current_version.provenance.get("rationale")  # no English line stored
+    french = {"Accept-Language": "fr"}
+    editor = client.get(f"/messages/{message.id}", headers=french).get_data(as_text=True)
+    assert "Rédigé à partir d’un modèle intégré pour la stratégie" in editor
+    assert "Offline template." not in editor
+    english = client.get(f"/messages/{message.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Written from a built-in template for the strategy" in english
+    response = client.post(
+        f"/messages/{message.id}/adapt", data={"platform": "bluesky"}, headers=french, follow_redirects=True
+    )
+    assert "Le texte tient déjà en 300 caractères." in response.get_data(as_text=True)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.accounts.models import Role
 from app.audit.models import AuditEvent
 from app.channels.connectors.webhook import sign
+from app.channels.scheduling import parse_windows
 from app.common.crypto import decrypt_credentials
 from app.extensions import db
 from app.publishing.models import Post, PostStatus
@@ -240,3 +241,27 @@ def test_dev_sink_exists_only_in_development_when_asked_for(database_url, config
     from tests.conftest import make_test_app
 
     assert "dev_webhook_sink" not in make_test_app(database_url, **config).view_functions
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "Next free slot: 2027-03-08 10:00 (Europe/Paris)."),
+        ("fr", "Prochain créneau libre : 2027-03-08 10:00 (Europe/Paris)."),
+    ],
+)
+def test_a_refused_time_names_the_next_free_slot_in_the_readers_zone(
+    client, auth, lead, org, make_channel, make_message, language, expected
+):
+    # The channel posts on weekdays 09:00-18:00 UTC; the lead's organisation is in Europe/Paris.
+    channel = make_channel(org, "manual", name="By hand", posting_windows=parse_windows("mon-fri 09:00-18:00"))
+    message = make_message()
+    auth.login(lead)
+    response = client.post(
+        f"/publishing/schedule/{message.id}",
+        data={"channel_ids": [channel.id], "mode": "at", "at": "2027-03-06T12:00"},  # a Saturday
+        headers={"Accept-Language": language},
+        follow_redirects=True,
+    )
+    assert expected in response.get_data(as_text=True)
+    assert db.session.scalar(select(Post)) is None

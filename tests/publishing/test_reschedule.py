@@ -73,7 +73,7 @@ def test_outside_the_posting_window_is_refused_with_the_next_slot(org, make_chan
     [post] = services.schedule_message(make_message(), [channel], actor=lead, at=monday, now=monday)
     db.session.commit()
     _cancel(post, lead)
-    with pytest.raises(services.PublishingError, match="Next free slot: 2026-03-09 09:00"):
+    with pytest.raises(services.PublishingError, match=r"Next free slot: 2026-03-09 10:00 \(Europe/Paris\)"):
         services.reschedule_post(
             post, actor=lead, at=at("2026-03-08T12:00:00"), now=at("2026-03-06T12:00:00")
         )

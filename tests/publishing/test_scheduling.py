@@ -91,7 +91,7 @@ def test_schedule_refuses_unapproved_and_staff(org, make_channel, make_message, 
 
 def test_explicit_time_outside_window_is_refused_with_the_next_slot(org, make_channel, make_message, lead):
     channel = make_channel(org, posting_windows=parse_windows("mon-fri 09:00-18:00"))
-    with pytest.raises(services.PublishingError, match="Next free slot: 2026-03-09 09:00"):
+    with pytest.raises(services.PublishingError, match=r"Next free slot: 2026-03-09 10:00 \(Europe/Paris\)"):
         services.schedule_message(
             make_message(), [channel], actor=lead, at=at("2026-03-07T12:00:00"), now=at("2026-03-06T12:00:00")
         )

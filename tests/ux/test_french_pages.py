@@ -12,6 +12,7 @@ from app.accounts.models import User
 from app.audit.services import record
 from app.campaigns.models import Campaign
 from app.channels.models import Channel
+from app.checks import Finding
 from app.demo import seed_demo
 from app.drafting.models import Message
 from app.extensions import db
@@ -151,12 +152,21 @@ def visible_texts(html: str) -> list[str]:
     return parser.texts
 
 
+# Stored codes and parameters, never words for people: a finding's words are rendered at display
+# time, so they get no pass as "data" (they used to, when findings were stored as English text).
+NOT_DATA = {("message_versions", "findings")}
+
+
 def _stored_strings() -> set[str]:
     """Every text people typed or the demo stored: names, titles, message texts."""
     found: set[str] = set()
     with db.engine.connect() as connection:
         for table in db.metadata.sorted_tables:
-            columns = [c for c in table.columns if isinstance(c.type, String | Text | JSON)]
+            columns = [
+                c
+                for c in table.columns
+                if isinstance(c.type, String | Text | JSON) and (table.name, c.name) not in NOT_DATA
+            ]
             if not columns:
                 continue
             for row in connection.execute(select(*columns)):
@@ -235,6 +245,7 @@ def demo(app):
     for outcome in ("rate_limited", "server_error", "posted"):
         db.session.add(PostAttempt(post=posts[0], outcome=outcome, http_status=503, worker_id="w1"))
     posts[-1].status, posts[-1].held_reason = PostStatus.HELD, "campaign_not_active"
+    _with_findings_that_quote_numbers(db.session.scalar(select(Message).order_by(Message.id)))
     lead = db.session.scalar(select(User).where(User.email == "lead@demo.example"))
     record(
         "post.publish",
@@ -244,6 +255,29 @@ def demo(app):
         details={"url": None, "late": True, "hash": "ab" * 32, "status": "queued", "from": "draft"},
     )
     db.session.commit()
+
+
+def _with_findings_that_quote_numbers(message: Message) -> None:
+    """The first message's saved findings, plus ones whose words quote numbers and a platform."""
+    version = message.current_version
+    platform = message.campaign.platforms[0]
+    report = dict(version.findings[platform])
+    end = min(5, len(version.text))
+    extra = [
+        Finding("readability.hard", "warning", 0, end, "sentence", (("n", 33),)),
+        Finding("readability.hard", "warning", 0, end, "text", (("score", 41),)),
+        Finding("amplification.evidence_overlap", "error", 0, end, params=(("n", 6),)),
+        Finding(
+            "length.over_limit",
+            "error",
+            0,
+            end,
+            params=(("platform", "webhook"), ("count", 612), ("limit", 500), ("excess", 112)),
+        ),
+    ]
+    report["findings"] = [*report.get("findings", []), *(f.as_dict() for f in extra)]
+    version.findings = {**version.findings, platform: report}
+    version.has_errors = True
 
 
 def _render(client, path: str, language: str) -> str:
