@@ -23,15 +23,17 @@ IRREGULAR = {"found", "held", "reset", "reread"}
 PARTICLES = {"in", "out", "everywhere"}
 
 
-@pytest.mark.parametrize("action", list(AuditAction))
-def test_every_action_has_words_in_english_and_french(app, action):
-    with force_locale("en"):
-        english = label(action, "audit_action")
-    with force_locale("fr"):
-        french = label(action, "audit_action")
-    fallback = action.replace("_", " ").replace(".", " · ")  # what label() shows for a code it does not know
-    assert english != fallback and french != fallback
-    assert french != english, f"{action}: no French words"
+def test_every_action_has_words_in_english_and_french(app):
+    missing = []
+    for action in AuditAction:
+        with force_locale("en"):
+            english = label(action, "audit_action")
+        with force_locale("fr"):
+            french = label(action, "audit_action")
+        fallback = action.replace("_", " ").replace(".", " · ")  # what label() shows for an unknown code
+        if english == fallback or french in (fallback, english):
+            missing.append(action.value)
+    assert not missing, f"label these in app/common/labels.py and French: {missing}"
 
 
 @pytest.mark.parametrize("action", list(AuditAction))
