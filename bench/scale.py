@@ -613,12 +613,12 @@ def seed(engine: Engine, *, scale: float = 1.0, log=print) -> None:
             ),
         )
         actions = (
-            "message.saved",
+            "message.version_saved",
             "message.submitted",
             "post.published",
             "trend.updated",
-            "campaign.update",
-            "user.login",
+            "campaign.updated",
+            "auth.signed_in",
         )
         _bulk(
             conn,

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from app.accounts.models import Role
 from app.audit.services import record
+from app.common.audit_actions import AuditAction
 from app.extensions import db
 
 T = TypeVar("T")
@@ -35,7 +36,7 @@ def role_required(role: Role) -> Callable:
 def deny(reason: str, **details: Any) -> None:
     """Audit a refused authorisation, commit it, and answer 403."""
     actor = current_user if current_user.is_authenticated else None
-    record("authz.denied", actor=actor, details={"reason": reason, **details})
+    record(AuditAction.AUTHZ_DENIED, actor=actor, details={"reason": reason, **details})
     db.session.commit()
     abort(403)
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from app.accounts import mfa
 from app.accounts.models import Organisation, Role, User
 from app.audit.services import record
+from app.common.audit_actions import AuditAction
 from app.common.time import is_valid_zone, utcnow
 from app.extensions import db
 
@@ -71,14 +72,14 @@ def authenticate(email: str, password: str) -> User | None:
     user = find_user_by_email(email)
     if not check_password(user, password) or user is None:
         record(
-            "auth.login_failed",
+            AuditAction.AUTH_SIGN_IN_FAILED,
             actor=None,
             organisation=user.organisation if user else None,
             details=_failed_login_details(email, user),
         )
         return None
     if not user.is_active_user:
-        record("auth.login_refused_inactive", actor=user)
+        record(AuditAction.AUTH_SIGN_IN_REFUSED, actor=user)
         return None
     if not user.mfa_enabled:
         complete_login(user)
@@ -104,7 +105,7 @@ def _failed_login_details(typed: str, user: User | None) -> dict:
 def complete_login(user: User) -> None:
     """Record a finished sign-in."""
     user.last_login_at = utcnow()
-    record("auth.login", actor=user)
+    record(AuditAction.AUTH_SIGNED_IN, actor=user)
 
 
 def validate_password(password: str) -> None:
@@ -131,7 +132,7 @@ def create_organisation(
         raise AccountError(_("%(zone)s is not a known time zone (for example Europe/Paris).", zone=time_zone))
     org = Organisation(name=name.strip(), slug=slug, time_zone=time_zone, default_language=default_language)
     db.session.add(org)
-    record("organisation.create", actor=actor, organisation=org, obj=org, details={"slug": slug})
+    record(AuditAction.ORGANISATION_CREATED, actor=actor, organisation=org, obj=org, details={"slug": slug})
     return org
 
 
@@ -158,7 +159,7 @@ def create_user(
     )
     db.session.add(user)
     record(
-        "user.create",
+        AuditAction.USER_CREATED,
         actor=actor,
         organisation=organisation,
         obj=user,
@@ -175,7 +176,7 @@ def change_role(user: User, role: Role, *, actor: User) -> None:
     user.role = Role(role)
     user.session_version += 1
     record(
-        "user.role_change",
+        AuditAction.USER_ROLE_CHANGED,
         actor=actor,
         organisation=user.organisation,
         obj=user,
@@ -190,7 +191,7 @@ def set_active(user: User, is_active: bool, *, actor: User) -> None:
     user.is_active_user = is_active
     user.session_version += 1
     record(
-        "user.activate" if is_active else "user.deactivate",
+        AuditAction.USER_ACTIVATED if is_active else AuditAction.USER_DEACTIVATED,
         actor=actor,
         organisation=user.organisation,
         obj=user,
@@ -200,7 +201,7 @@ def set_active(user: User, is_active: bool, *, actor: User) -> None:
 def sign_out_everywhere(user: User, *, actor: User) -> None:
     """Invalidate every session the person has."""
     user.session_version += 1
-    record("user.sign_out_everywhere", actor=actor, organisation=user.organisation, obj=user)
+    record(AuditAction.USER_SIGNED_OUT_EVERYWHERE, actor=actor, organisation=user.organisation, obj=user)
 
 
 def set_password(user: User, password: str, *, actor: User | None) -> None:
@@ -208,7 +209,7 @@ def set_password(user: User, password: str, *, actor: User | None) -> None:
     validate_password(password)
     user.password_hash = hash_password(password)
     user.session_version += 1
-    record("user.password_change", actor=actor, organisation=user.organisation, obj=user)
+    record(AuditAction.USER_PASSWORD_CHANGED, actor=actor, organisation=user.organisation, obj=user)
 
 
 def load_session_user(identifier: str) -> User | None:
@@ -252,7 +253,7 @@ def enable_mfa(user: User, secret: str, code: str) -> None:
     user.mfa_last_counter = step
     user.session_version += 1  # sessions opened before the second factor end
     db.session.flush()
-    record("user.mfa_enable", actor=user, organisation=user.organisation, obj=user)
+    record(AuditAction.USER_MFA_ENABLED, actor=user, organisation=user.organisation, obj=user)
 
 
 def verify_mfa_code(user: User, code: str) -> bool:
@@ -261,7 +262,7 @@ def verify_mfa_code(user: User, code: str) -> bool:
     reused = step is not None and user.mfa_last_counter is not None and step <= user.mfa_last_counter
     if step is None or reused:
         record(
-            "auth.mfa_failed",
+            AuditAction.AUTH_MFA_FAILED,
             actor=user,
             organisation=user.organisation,
             details={"reason": "reused" if reused else "wrong_code"},
@@ -281,7 +282,7 @@ def disable_mfa(user: User, password: str, code: str) -> None:
     if not verify_mfa_code(user, code):
         raise AccountError(_("That code does not match, or it was already used. Enter the next code."))
     _clear_mfa(user)
-    record("user.mfa_disable", actor=user, organisation=user.organisation, obj=user)
+    record(AuditAction.USER_MFA_DISABLED, actor=user, organisation=user.organisation, obj=user)
 
 
 def reset_mfa(user: User, *, actor: User) -> None:
@@ -292,7 +293,7 @@ def reset_mfa(user: User, *, actor: User) -> None:
         raise AccountError(_("Two-step sign-in is not on."))
     _clear_mfa(user)
     user.session_version += 1
-    record("user.mfa_reset", actor=actor, organisation=user.organisation, obj=user)
+    record(AuditAction.USER_MFA_RESET, actor=actor, organisation=user.organisation, obj=user)
 
 
 def _clear_mfa(user: User) -> None:

@@ -20,6 +20,7 @@ from app.accounts.forms import (
 )
 from app.accounts.models import User
 from app.audit.services import record
+from app.common.audit_actions import AuditAction
 from app.common.redirects import local_target
 from app.config import LANGUAGES
 from app.extensions import db, limiter
@@ -136,7 +137,7 @@ def _sign_in(user: User) -> None:
 def logout():
     user = current_user._get_current_object()
     user.session_version += 1  # a copy of this session's cookie stops working too
-    record("auth.logout", actor=user)
+    record(AuditAction.AUTH_SIGNED_OUT, actor=user)
     db.session.commit()
     logout_user()
     session.clear()

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from app.accounts.access import role_required
 from app.accounts.models import Organisation, Role, User
 from app.audit.models import AuditEvent
+from app.common.audit_actions import current_name, stored_names
 from app.common.pagination import paginate
 from app.common.time import utcnow
 from app.extensions import db
@@ -22,13 +23,14 @@ bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 @role_required(Role.ADMIN)
 def index():
     filters = {key: request.args.get(key, "").strip() for key in ("action", "actor", "org", "since", "until")}
+    filters["action"] = current_name(filters["action"])  # a link or bookmark may carry an old name
     query = (
         select(AuditEvent)
         .options(joinedload(AuditEvent.actor), joinedload(AuditEvent.organisation))
         .order_by(AuditEvent.id.desc())
     )
     if filters["action"]:
-        query = query.where(AuditEvent.action.startswith(filters["action"]))
+        query = query.where(AuditEvent.action.in_(stored_names(filters["action"])))
     if filters["actor"]:
         query = query.join(AuditEvent.actor).where(User.email.ilike(f"%{filters['actor']}%"))
     if filters["org"]:
@@ -39,7 +41,8 @@ def index():
         query = query.where(AuditEvent.created_at <= datetime.combine(until, time.max, utcnow().tzinfo))
     # The log grows without end: count up to 5,000 events, then the pager says "more than".
     page = paginate(query, page=request.args.get("page", 1, type=int), per_page=50, count_limit=5000)
-    actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all()
+    stored = db.session.scalars(select(AuditEvent.action).distinct()).all()
+    actions = sorted({current_name(action) for action in stored})  # an old name and its new one: one choice
     organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
     return render_template(
         "audit/index.html", page=page, filters=filters, actions=actions, organisations=organisations

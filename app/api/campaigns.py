@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field, ValidationInfo, field_validator
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.accounts.models import Organisation
 from app.api.auth import current_api_org
 from app.api.contract import endpoint
-from app.api.fields import Body, Choices, Id, IsoDate, Out, Slug, Text, Whole
+from app.api.fields import Body, Choices, Id, IsoDate, Omittable, OneOf, Out, Slug, Text, Whole
 from app.api.messages import Message, serialize_message
 from app.api.pagination import PageQuery, page_of, paginated_response
 from app.api.problems import ApiProblem, ValidationProblem
@@ -29,10 +29,10 @@ from app.extensions import db
 from app.trends.models import Trend
 
 CAMPAIGN_STATUSES = ("planning", "active", "paused", "completed", "archived")
-CampaignStatusName = Literal[CAMPAIGN_STATUSES]
-ModeName = Literal[tuple(MODES)]
-LanguageName = Literal[LANGUAGES]
-PlatformName = Literal[lengths.PLATFORMS]
+CampaignStatusName = Annotated[str, OneOf(CAMPAIGN_STATUSES)]
+ModeName = Annotated[str, OneOf(MODES)]
+LanguageName = Annotated[str, OneOf(LANGUAGES)]
+PlatformName = Annotated[str, OneOf(lengths.PLATFORMS)]
 Hashtag = Annotated[str, Field(max_length=limits.HASHTAG_MAX, pattern=limits.HASHTAG_INPUT)]
 Ids = Annotated[list[Id], Field(max_length=limits.CAMPAIGN_LINKS_MAX)]
 
@@ -40,14 +40,16 @@ Ids = Annotated[list[Id], Field(max_length=limits.CAMPAIGN_LINKS_MAX)]
 class CampaignInput(Body):
     """A new campaign: the same fields and limits as the campaign form."""
 
-    title: Text(limits.CAMPAIGN_TITLE_MAX, required=True)
-    goal: Text(limits.CAMPAIGN_GOAL_MAX) = ""
-    audience: Text(limits.CAMPAIGN_AUDIENCE_MAX) = ""
+    title: Annotated[str, Text(limits.CAMPAIGN_TITLE_MAX, required=True)]
+    goal: Annotated[str, Text(limits.CAMPAIGN_GOAL_MAX)] = ""
+    audience: Annotated[str, Text(limits.CAMPAIGN_AUDIENCE_MAX)] = ""
     mode: ModeName = "broadcast"
-    strategies: Choices(tuple(STRATEGIES)) = Field(default_factory=list)
-    tone_notes: Text(limits.CAMPAIGN_TONE_MAX) = ""
-    languages: Choices(LANGUAGES, min_items=1) = Field(default_factory=lambda: ["en"])
-    platforms: Choices(lengths.PLATFORMS, min_items=1) = Field(default_factory=lambda: ["mastodon"])
+    strategies: Annotated[list[str], Choices(tuple(STRATEGIES))] = Field(default_factory=list)
+    tone_notes: Annotated[str, Text(limits.CAMPAIGN_TONE_MAX)] = ""
+    languages: Annotated[list[str], Choices(LANGUAGES, min_items=1)] = Field(default_factory=lambda: ["en"])
+    platforms: Annotated[list[str], Choices(lengths.PLATFORMS, min_items=1)] = Field(
+        default_factory=lambda: ["mastodon"]
+    )
     hashtags: Annotated[list[Hashtag], Field(max_length=limits.CAMPAIGN_HASHTAGS_MAX)] = Field(
         default_factory=list, description="Stored with a leading #."
     )
@@ -72,19 +74,23 @@ class DraftInput(Body):
     """What to draft: for one of the campaign's trends."""
 
     trend_id: Id
-    strategies: Choices(tuple(STRATEGIES)) = Field(default_factory=list)
-    language: LanguageName = Field(default=None, description="Default: the campaign's first language.")
-    platforms: Choices(lengths.PLATFORMS, min_items=1) = Field(
+    strategies: Annotated[list[str], Choices(tuple(STRATEGIES))] = Field(default_factory=list)
+    language: Omittable[LanguageName] = Field(
+        default=None, description="Default: the campaign's first language."
+    )
+    platforms: Omittable[Annotated[list[str], Choices(lengths.PLATFORMS, min_items=1)]] = Field(
         default=None, description="Default: the campaign's platforms."
     )
-    count: Whole(1, MAX_CANDIDATES) = 3
+    count: Annotated[int, Whole(1, MAX_CANDIDATES)] = 3
 
 
 class CampaignQuery(PageQuery):
     """Filters of the campaign list."""
 
-    status: CampaignStatusName = Field(default=None, description="Only campaigns in this status.")
-    q: Text(limits.SEARCH_MAX, description="Search in titles and goals.") = None
+    status: Omittable[CampaignStatusName] = Field(default=None, description="Only campaigns in this status.")
+    q: Omittable[Annotated[str, Text(limits.SEARCH_MAX)]] = Field(
+        default=None, description="Search in titles and goals."
+    )
 
 
 class CampaignOrganisation(Out):
@@ -229,14 +235,16 @@ def create_drafts(campaign: CampaignRecord, body: DraftInput):
     trend = next((t for t in campaign.trends if t.id == body.trend_id), None)
     if trend is None:
         raise ValidationProblem({"trend_id": "This campaign does not answer that trend."})
-    choices = {
-        "strategies": body.strategies,
-        "language": body.language or (campaign.languages or ["en"])[0],
-        "platforms": body.platforms or list(campaign.platforms or ["mastodon"]),
-        "count": body.count,
-    }
     try:
-        result = drafting_services.draft_messages(campaign, trend=trend, actor=None, **choices)
+        result = drafting_services.draft_messages(
+            campaign,
+            trend=trend,
+            actor=None,
+            strategies=body.strategies,
+            language=body.language or (campaign.languages or ["en"])[0],
+            platforms=body.platforms or list(campaign.platforms or ["mastodon"]),
+            count=body.count,
+        )
     except drafting_services.DraftInputError as error:
         db.session.rollback()
         raise ValidationProblem({"strategies": str(error)}) from error

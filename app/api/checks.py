@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated
 
 from pydantic import Field
 
 from app.api.auth import current_api_org
 from app.api.contract import endpoint
-from app.api.fields import Body, Id, Out, Text
+from app.api.fields import Body, Id, OneOf, Out, Text
 from app.api.messages import Finding, Length, finding_out
 from app.api.problems import ValidationProblem
 from app.campaigns.models import Campaign
@@ -26,15 +26,15 @@ MAX_TEXT = limits.MESSAGE_TEXT_MAX  # as the editor's form
 class CheckInput(Body):
     """A text to check for one platform."""
 
-    text: Text(MAX_TEXT)
-    platform: Literal[lengths.PLATFORMS]
+    text: Annotated[str, Text(MAX_TEXT)]
+    platform: Annotated[str, OneOf(lengths.PLATFORMS)]
     trend_id: Id | None = Field(
         default=None, description="Check against this trend's lexicon, hashtags and evidence."
     )
     campaign_id: Id | None = Field(
         default=None, description="Count this campaign's knowledge sources as citations."
     )
-    language: Literal[LANGUAGES] = "en"
+    language: Annotated[str, OneOf(LANGUAGES)] = "en"
 
 
 class CheckReport(Out):

@@ -3,15 +3,29 @@
 Request bodies subclass `Body` (strict JSON types, unknown fields refused), query strings subclass
 `Query` (numbers parsed from text), responses subclass `Out`. Every limit here is also in the
 OpenAPI document, because the document is generated from these models.
+
+Limits are `Annotated` metadata, so the type checker reads the plain type: `Annotated[str, Text(200)]`
+is a `str`, `Annotated[int, Whole(1, 4)]` an `int`, `Annotated[str, OneOf(values)]` a `str` that
+pydantic checks as `Literal[values]`, `Omittable[X]` an `X | None` whose `None` only means "left out".
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    WithJsonSchema,
+)
+from pydantic_core import CoreSchema, core_schema
 
 from app.common import limits
 
@@ -48,9 +62,9 @@ class OrganisationRef(Out):
 
 
 def Text(max_length: int, *, required: bool = False, pattern: str | None = None, **extra: Any) -> Any:  # noqa: N802
-    """A string of at most `max_length` characters, no NUL; `required` also refuses blank text."""
+    """For `Annotated[str, Text(...)]`: at most `max_length` characters, no NUL; `required` refuses blank text."""
     pattern = pattern or (limits.NOT_BLANK if required else limits.NO_NUL)
-    return Annotated[str, Field(max_length=max_length, pattern=pattern, **extra)]
+    return Field(max_length=max_length, pattern=pattern, **extra)
 
 
 def _whole(value: Any) -> Any:
@@ -60,12 +74,29 @@ def _whole(value: Any) -> Any:
     return value
 
 
-def Whole(ge: int, le: int) -> Any:  # noqa: N802
-    """A whole number in a JSON body, from `ge` to `le` (3.0 is 3; 3.5, "3" and true are refused)."""
-    return Annotated[int, Field(ge=ge, le=le), BeforeValidator(_whole)]
+class _Shape:
+    """`Annotated` metadata that pydantic reads as the type `shape()` builds from its arguments."""
+
+    def shape(self) -> Any:
+        raise NotImplementedError
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return handler.generate_schema(self.shape())
 
 
-Id = Whole(1, limits.DB_INT_MAX)
+@dataclass(frozen=True)
+class Whole(_Shape):
+    """For `Annotated[int, Whole(ge, le)]` in a JSON body: 3.0 is 3; 3.5, "3" and true are refused."""
+
+    ge: int
+    le: int
+
+    def shape(self) -> Any:
+        # The bounds come before the validator so that the JSON schema states them.
+        return Annotated[int, Field(ge=self.ge, le=self.le), BeforeValidator(_whole)]
+
+
+Id = Annotated[int, Whole(1, limits.DB_INT_MAX)]
 Slug = Annotated[str, Field(max_length=limits.ORG_SLUG_MAX, pattern=limits.ORG_SLUG)]
 
 
@@ -75,10 +106,15 @@ def _query_int(value: Any) -> Any:
     return value
 
 
-def QueryInt(ge: int, le: int, description: str | None = None) -> Any:  # noqa: N802
-    """A whole number from a query string, from `ge` to `le` ("1.5", "1e3" and "+1" refused)."""
-    # The bounds come before the validator so that the JSON schema states them.
-    return Annotated[int, Field(ge=ge, le=le, description=description), BeforeValidator(_query_int)]
+@dataclass(frozen=True)
+class QueryInt(_Shape):
+    """For `Annotated[int, QueryInt(ge, le)]` from a query string ("1.5", "1e3" and "+1" refused)."""
+
+    ge: int
+    le: int
+
+    def shape(self) -> Any:
+        return Annotated[int, Field(ge=self.ge, le=self.le), BeforeValidator(_query_int)]
 
 
 def _iso_date(value: Any) -> date:
@@ -115,13 +151,42 @@ def _unique(items: list[Any]) -> list[Any]:
     return list(dict.fromkeys(items))
 
 
-def Choices(values: list[str] | tuple[str, ...], *, min_items: int = 0, max_items: int | None = None) -> Any:  # noqa: N802
-    """A list of values from a fixed set; duplicates are dropped."""
-    from typing import Literal
+@dataclass(frozen=True)
+class OneOf:
+    """For `Annotated[str, OneOf(values)]`: validated and documented as `Literal[values]` (an enum)."""
 
-    item = Literal[tuple(values)]
-    return Annotated[
-        list[item],
-        Field(min_length=min_items, max_length=max_items or len(values)),
-        AfterValidator(_unique),
-    ]
+    values: tuple[str, ...]
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.literal_schema(list(self.values))
+
+
+@dataclass(frozen=True)
+class Choices(_Shape):
+    """For `Annotated[list[str], Choices(values)]`: a list of values from a fixed set; duplicates dropped."""
+
+    values: tuple[str, ...]
+    min_items: int = 0
+    max_items: int | None = None
+
+    def shape(self) -> Any:
+        return Annotated[
+            list[Annotated[str, OneOf(self.values)]],
+            Field(min_length=self.min_items, max_length=self.max_items or len(self.values)),
+            AfterValidator(_unique),
+        ]
+
+
+_T = TypeVar("_T")
+
+
+class _RefuseNull:
+    """Keeps the schema of `X` for `X | None`: None is only the default, an explicit null is refused."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        schema = handler(source)
+        return schema["schema"] if schema["type"] == "nullable" else schema
+
+
+# A field a body or query may leave out (then None); the document and the validator know only X.
+Omittable = Annotated[_T | None, _RefuseNull()]

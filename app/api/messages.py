@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from flask import abort
 from pydantic import Field
@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.api.auth import current_api_org
 from app.api.contract import endpoint
-from app.api.fields import Out
+from app.api.fields import OneOf, Out
 from app.campaigns.visibility import takes_part
 from app.checks.messages import finding_text
 from app.drafting.models import Approval as ApprovalRecord
@@ -22,7 +22,7 @@ from app.extensions import db
 from app.publishing.models import Post
 
 MESSAGE_STATUSES = ("draft", "in_review", "changes_requested", "approved", "rejected", "archived")
-MessageStatusName = Literal[MESSAGE_STATUSES]
+MessageStatusName = Annotated[str, OneOf(MESSAGE_STATUSES)]
 
 
 class Finding(Out):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import cache
-from typing import Any
+from types import GenericAlias
+from typing import Annotated, Any
 
 from flask import Response, jsonify, request, url_for
-from pydantic import BaseModel, create_model
+from pydantic import BaseModel, Field, create_model
 from sqlalchemy import Select
 
 from app.api.fields import Out, Query, QueryInt
@@ -21,21 +22,32 @@ MAX_PER_PAGE = 100
 class PageQuery(Query):
     """Page parameters; list endpoints' query models subclass it."""
 
-    page: QueryInt(1, limits.DB_INT_MAX, "Page number, from 1.") = 1
-    per_page: QueryInt(1, MAX_PER_PAGE, f"Items per page (1-{MAX_PER_PAGE}).") = DEFAULT_PER_PAGE
+    page: Annotated[int, QueryInt(1, limits.DB_INT_MAX)] = Field(
+        default=1, description="Page number, from 1."
+    )
+    per_page: Annotated[int, QueryInt(1, MAX_PER_PAGE)] = Field(
+        default=DEFAULT_PER_PAGE, description=f"Items per page (1-{MAX_PER_PAGE})."
+    )
+
+
+class PageEnvelope(Out):
+    """The fields of every page; `page_of` narrows `items` to one model."""
+
+    items: list[Any]
+    page: int
+    per_page: int
+    total: int
 
 
 @cache
-def page_of(item: type[BaseModel]) -> type[Out]:
+def page_of(item: type[BaseModel]) -> type[PageEnvelope]:
     """The page envelope model for a list of `item` (component `<Item>Page`)."""
+    items: Any = GenericAlias(list, (item,))  # list[item], a type built at run time
     return create_model(
         f"{item.__name__}Page",
-        __base__=Out,
+        __base__=PageEnvelope,
         __doc__=f"One page of {item.__name__} items.",
-        items=(list[item], ...),
-        page=(int, ...),
-        per_page=(int, ...),
-        total=(int, ...),
+        items=(items, ...),
     )
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any
 
 from pydantic import Field
 
 from app.api.auth import current_api_org
 from app.api.contract import endpoint
-from app.api.fields import Out, QueryInt
+from app.api.fields import Omittable, OneOf, Out, QueryInt
 from app.api.pagination import PageQuery, page_of, paginated_response
 from app.api.reports import Engagement, engagement
 from app.common import limits
@@ -29,14 +29,16 @@ POST_STATUSES = (
     "held",
     "cancelled",
 )
-PostStatusName = Literal[POST_STATUSES]
+PostStatusName = Annotated[str, OneOf(POST_STATUSES)]
 
 
 class PostQuery(PageQuery):
     """Filters of the post list."""
 
-    status: PostStatusName = Field(default=None, description="Only posts in this status.")
-    campaign_id: QueryInt(1, limits.DB_INT_MAX, "Only posts of this campaign.") = None
+    status: Omittable[PostStatusName] = Field(default=None, description="Only posts in this status.")
+    campaign_id: Omittable[Annotated[int, QueryInt(1, limits.DB_INT_MAX)]] = Field(
+        default=None, description="Only posts of this campaign."
+    )
 
 
 class Channel(Out):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from flask import abort
 from pydantic import Field
@@ -26,10 +27,10 @@ from app.trends.models import Trend
 class EngagementIn(Body):
     """Counts read on the platform by the partner's own tools (webhook and manual channels)."""
 
-    likes: Whole(0, MAX_COUNT)
-    reposts: Whole(0, MAX_COUNT)
-    replies: Whole(0, MAX_COUNT)
-    quotes: Whole(0, MAX_COUNT) | None = None
+    likes: Annotated[int, Whole(0, MAX_COUNT)]
+    reposts: Annotated[int, Whole(0, MAX_COUNT)]
+    replies: Annotated[int, Whole(0, MAX_COUNT)]
+    quotes: Annotated[int, Whole(0, MAX_COUNT)] | None = None
 
 
 class Engagement(Out):

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.accounts.models import Organisation, User
 from app.api.models import ApiToken
 from app.audit.services import record
+from app.common.audit_actions import AuditAction
 from app.common.time import utcnow
 from app.extensions import db
 
@@ -41,7 +42,7 @@ def create_token(organisation: Organisation, name: str, *, actor: User | None) -
     db.session.add(token)
     db.session.flush()
     record(
-        "api_token.created",
+        AuditAction.API_TOKEN_CREATED,
         actor=actor,
         organisation=organisation,
         obj=token,
@@ -57,7 +58,7 @@ def revoke_token(token: ApiToken, *, actor: User | None) -> None:
     token.revoked_at = utcnow()
     db.session.flush()
     record(
-        "api_token.revoked",
+        AuditAction.API_TOKEN_REVOKED,
         actor=actor,
         organisation=token.organisation,
         obj=token,

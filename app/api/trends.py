@@ -7,7 +7,7 @@ tokens change a trend or add observations (others get 403).
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from flask import abort, url_for
 from pydantic import AfterValidator, Discriminator, Field, RootModel, Tag, ValidationInfo, field_validator
@@ -22,6 +22,8 @@ from app.api.fields import (
     Choices,
     IsoDate,
     IsoDateTime,
+    Omittable,
+    OneOf,
     OrganisationRef,
     Out,
     QueryInt,
@@ -42,63 +44,77 @@ from app.trends.validation import LIST_FIELDS
 SERIES_DAYS = 30
 MAX_OBSERVATIONS = limits.OBSERVATIONS_MAX
 
-TrendStatusName = Literal[tuple(s.value for s in TrendStatus)]
-ActionName = Literal[tuple(a.value for a in RecommendedAction)]
+TrendStatusName = Annotated[str, OneOf(tuple(s.value for s in TrendStatus))]
+ActionName = Annotated[str, OneOf(tuple(a.value for a in RecommendedAction))]
 
 
-def _items(pattern: str = limits.NO_NUL, description: str | None = None) -> Any:
-    item = Annotated[str, Field(max_length=limits.TREND_ITEM_MAX, pattern=pattern)]
-    return Annotated[list[item], Field(max_length=limits.TREND_LIST_ITEMS_MAX, description=description)]
+def _item(pattern: str = limits.NO_NUL) -> Any:
+    """An item of a trend's list field: at most TREND_ITEM_MAX characters matching `pattern`."""
+    return Field(max_length=limits.TREND_ITEM_MAX, pattern=pattern)
+
+
+def _at_most() -> Any:
+    return Field(max_length=limits.TREND_LIST_ITEMS_MAX)
+
+
+Terms = Annotated[list[Annotated[str, _item()]], _at_most()]
+GroupNames = Annotated[list[Annotated[str, _item(limits.TARGET_GROUP_INPUT)]], _at_most()]
+PlatformKeys = Annotated[list[Annotated[str, _item(limits.PLATFORM_KEY_INPUT)]], _at_most()]
+LanguageTags = Annotated[list[Annotated[str, _item(limits.LANGUAGE_TAG_INPUT)]], _at_most()]
+RegionCodes = Annotated[list[Annotated[str, _item(limits.REGION_CODE_INPUT)]], _at_most()]
+Hashtags = Annotated[list[Annotated[str, _item(limits.HASHTAG_INPUT)]], _at_most()]
 
 
 class RabatEntry(Body):
     """One Rabat factor: a score from 0 to 2 and a note."""
 
-    score: Whole(0, 2) | None = None
-    note: Text(limits.RABAT_NOTE_MAX) = ""
+    score: Annotated[int, Whole(0, 2)] | None = None
+    note: Annotated[str, Text(limits.RABAT_NOTE_MAX)] = ""
 
 
 class Rabat(Body):
     """The Rabat Plan of Action's six-part test."""
 
-    context: RabatEntry = Field(default=None)
-    speaker: RabatEntry = Field(default=None)
-    intent: RabatEntry = Field(default=None)
-    content_form: RabatEntry = Field(default=None)
-    extent: RabatEntry = Field(default=None)
-    likelihood: RabatEntry = Field(default=None)
+    context: Omittable[RabatEntry] = None
+    speaker: Omittable[RabatEntry] = None
+    intent: Omittable[RabatEntry] = None
+    content_form: Omittable[RabatEntry] = None
+    extent: Omittable[RabatEntry] = None
+    likelihood: Omittable[RabatEntry] = None
 
 
 class FactCheck(Body):
     """A misinformation claim and the fact-check that answers it."""
 
-    claim: Text(limits.FACT_CLAIM_MAX) = ""
+    claim: Annotated[str, Text(limits.FACT_CLAIM_MAX)] = ""
     url: Annotated[str, Field(max_length=limits.URL_MAX, pattern=limits.HTTP_URL_INPUT)] = ""
 
 
 class TrendFields(Body):
     """The writable fields of a trend."""
 
-    title: Text(limits.TREND_TITLE_MAX, required=True) = Field(default=None)
-    summary: Text(limits.TREND_TEXT_MAX["summary"]) = Field(default=None)
-    narrative_tags: _items() = Field(default=None)
-    target_groups: _items(limits.TARGET_GROUP_INPUT, "Group names such as MIGRANTS.") = Field(default=None)
-    platforms: _items(limits.PLATFORM_KEY_INPUT, "Platform keys such as x or telegram.") = Field(default=None)
-    languages: _items(limits.LANGUAGE_TAG_INPUT, "BCP 47 language tags.") = Field(default=None)
-    regions: _items(limits.REGION_CODE_INPUT, "ISO 3166 codes such as FR or BE-BRU.") = Field(default=None)
-    keywords: _items() = Field(default=None)
-    hashtags: _items(limits.HASHTAG_INPUT, "Stored with a leading #.") = Field(default=None)
-    coded_terms: _items() = Field(default=None)
-    never_repeat_terms: _items() = Field(default=None)
-    severity: Whole(limits.SEVERITY_MIN, limits.SEVERITY_MAX) = Field(default=None)
-    status: TrendStatusName = Field(default=None, description="Changes follow the trend flow.")
-    recommended_action: ActionName = Field(default=None)
-    hallmarks: Choices(HALLMARKS) = Field(default=None)
-    rabat: Rabat = Field(default=None)
-    fact_checks: Annotated[list[FactCheck], Field(max_length=limits.FACT_CHECKS_MAX)] = Field(default=None)
-    trigger_event: Text(limits.TREND_TEXT_MAX["trigger_event"]) = Field(default=None)
-    source: Text(limits.TREND_TEXT_MAX["source"]) = Field(default=None)
-    external_id: Text(limits.TREND_TEXT_MAX["external_id"]) | None = None
+    title: Omittable[Annotated[str, Text(limits.TREND_TITLE_MAX, required=True)]] = None
+    summary: Omittable[Annotated[str, Text(limits.TREND_TEXT_MAX["summary"])]] = None
+    narrative_tags: Omittable[Terms] = None
+    target_groups: Omittable[GroupNames] = Field(default=None, description="Group names such as MIGRANTS.")
+    platforms: Omittable[PlatformKeys] = Field(
+        default=None, description="Platform keys such as x or telegram."
+    )
+    languages: Omittable[LanguageTags] = Field(default=None, description="BCP 47 language tags.")
+    regions: Omittable[RegionCodes] = Field(default=None, description="ISO 3166 codes such as FR or BE-BRU.")
+    keywords: Omittable[Terms] = None
+    hashtags: Omittable[Hashtags] = Field(default=None, description="Stored with a leading #.")
+    coded_terms: Omittable[Terms] = None
+    never_repeat_terms: Omittable[Terms] = None
+    severity: Omittable[Annotated[int, Whole(limits.SEVERITY_MIN, limits.SEVERITY_MAX)]] = None
+    status: Omittable[TrendStatusName] = Field(default=None, description="Changes follow the trend flow.")
+    recommended_action: Omittable[ActionName] = None
+    hallmarks: Omittable[Annotated[list[str], Choices(HALLMARKS)]] = None
+    rabat: Omittable[Rabat] = None
+    fact_checks: Omittable[Annotated[list[FactCheck], Field(max_length=limits.FACT_CHECKS_MAX)]] = None
+    trigger_event: Omittable[Annotated[str, Text(limits.TREND_TEXT_MAX["trigger_event"])]] = None
+    source: Omittable[Annotated[str, Text(limits.TREND_TEXT_MAX["source"])]] = None
+    external_id: Annotated[str, Text(limits.TREND_TEXT_MAX["external_id"])] | None = None
     first_seen_at: IsoDateTime | None = None
     last_seen_at: IsoDateTime | None = Field(default=None, description="Not before first_seen_at.")
 
@@ -118,7 +134,7 @@ class TrendFields(Body):
 class TrendCreate(TrendFields):
     """A new trend (title required)."""
 
-    title: Text(limits.TREND_TITLE_MAX, required=True)
+    title: Annotated[str, Text(limits.TREND_TITLE_MAX, required=True)]
 
 
 class TrendPatch(TrendFields):
@@ -135,14 +151,14 @@ class Observation(Body):
     """One day's count of detected posts."""
 
     date: Annotated[IsoDate, AfterValidator(_not_future)] = Field(description="Not in the future.")
-    count: Whole(0, limits.OBSERVATION_COUNT_MAX)
-    source: Text(limits.TREND_TEXT_MAX["source"]) = Field(default=None)
+    count: Annotated[int, Whole(0, limits.OBSERVATION_COUNT_MAX)]
+    source: Omittable[Annotated[str, Text(limits.TREND_TEXT_MAX["source"])]] = None
 
 
 class Observations(Body):
     """Several days at once; a day repeated for the same source is refused."""
 
-    source: Text(limits.TREND_TEXT_MAX["source"]) = Field(default=None)
+    source: Omittable[Annotated[str, Text(limits.TREND_TEXT_MAX["source"])]] = None
     observations: Annotated[list[Observation], Field(min_length=1, max_length=MAX_OBSERVATIONS)]
 
 
@@ -167,17 +183,23 @@ class ObservationsInput(
 class TrendQuery(PageQuery):
     """Filters of the trend list."""
 
-    status: TrendStatusName = Field(default=None, description="Filter by status.")
-    severity: QueryInt(limits.SEVERITY_MIN, limits.SEVERITY_MAX, "Filter by severity.") = None
-    target_group: Text(40, description="Filter by target group, e.g. MIGRANTS.") = None
-    platform: Text(32, description="Filter by platform key.") = None
-    language: Text(35, description="Filter by language tag.") = None
-    region: Text(10, description="Filter by ISO 3166 code.") = None
-    q: Text(limits.SEARCH_MAX, description="Search title, summary, keywords.") = None
-    sort: Literal[SORTS] = Field(default=None, description="Order.")
-    organisation: Text(
-        limits.ORG_SLUG_MAX, description="Only trends reported by this organisation (slug)."
-    ) = None
+    status: Omittable[TrendStatusName] = Field(default=None, description="Filter by status.")
+    severity: Omittable[Annotated[int, QueryInt(limits.SEVERITY_MIN, limits.SEVERITY_MAX)]] = Field(
+        default=None, description="Filter by severity."
+    )
+    target_group: Omittable[Annotated[str, Text(40)]] = Field(
+        default=None, description="Filter by target group, e.g. MIGRANTS."
+    )
+    platform: Omittable[Annotated[str, Text(32)]] = Field(default=None, description="Filter by platform key.")
+    language: Omittable[Annotated[str, Text(35)]] = Field(default=None, description="Filter by language tag.")
+    region: Omittable[Annotated[str, Text(10)]] = Field(default=None, description="Filter by ISO 3166 code.")
+    q: Omittable[Annotated[str, Text(limits.SEARCH_MAX)]] = Field(
+        default=None, description="Search title, summary, keywords."
+    )
+    sort: Omittable[Annotated[str, OneOf(SORTS)]] = Field(default=None, description="Order.")
+    organisation: Omittable[Annotated[str, Text(limits.ORG_SLUG_MAX)]] = Field(
+        default=None, description="Only trends reported by this organisation (slug)."
+    )
 
 
 class RabatScore(Out):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from flask import has_request_context, request
 
 from app.audit.models import AuditEvent
+from app.common.audit_actions import AuditAction
 from app.extensions import db
 
 if TYPE_CHECKING:
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 
 
 def record(
-    action: str,
+    action: AuditAction,
     *,
     actor: User | None,
     organisation: Organisation | None = None,
@@ -22,6 +23,8 @@ def record(
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append an audit event; the caller's transaction commits it with the change it describes."""
+    if not isinstance(action, AuditAction):  # a bare string would let a new name in beside the enum
+        raise TypeError(f"audit actions are AuditAction members, not {action!r}")
     if obj is not None and getattr(obj, "id", 0) is None:
         db.session.flush()  # the event names the object by id, so the object needs one
     if organisation is None and actor is not None:

@@ -20,6 +20,7 @@ from app.campaigns.models import (
     KnowledgeItem,
 )
 from app.campaigns.visibility import visible_campaigns
+from app.common.audit_actions import AuditAction
 from app.extensions import db
 from app.trends.models import Trend
 
@@ -88,7 +89,7 @@ def create_campaign(
     db.session.add(campaign)
     db.session.flush()
     record(
-        "campaign.create",
+        AuditAction.CAMPAIGN_CREATED,
         actor=actor,
         organisation=organisation,
         obj=campaign,
@@ -105,7 +106,7 @@ def update_campaign(campaign: Campaign, data: CampaignData, *, actor: User) -> C
     after = _snapshot(campaign)
     changed = sorted(name for name in after if after[name] != before[name])
     record(
-        "campaign.update",
+        AuditAction.CAMPAIGN_UPDATED,
         actor=actor,
         organisation=campaign.organisation,
         obj=campaign,
@@ -125,7 +126,7 @@ def change_status(campaign: Campaign, status: CampaignStatus, *, actor: User) ->
     campaign.status = status
     db.session.flush()
     record(
-        "campaign.status",
+        AuditAction.CAMPAIGN_STATUS_CHANGED,
         actor=actor,
         organisation=campaign.organisation,
         obj=campaign,
@@ -148,7 +149,7 @@ def add_knowledge(
     campaign.knowledge.append(item)
     db.session.flush()
     record(
-        "campaign.knowledge.add",
+        AuditAction.CAMPAIGN_KNOWLEDGE_ADDED,
         actor=actor,
         organisation=campaign.organisation,
         obj=campaign,
@@ -164,7 +165,7 @@ def remove_knowledge(campaign: Campaign, item: KnowledgeItem, *, actor: User) ->
     db.session.flush()
     _renumber(campaign)
     record(
-        "campaign.knowledge.remove",
+        AuditAction.CAMPAIGN_KNOWLEDGE_REMOVED,
         actor=actor,
         organisation=campaign.organisation,
         obj=campaign,
@@ -183,7 +184,7 @@ def move_knowledge(campaign: Campaign, item: KnowledgeItem, *, offset: int, acto
         entry.position = position
     db.session.flush()
     record(
-        "campaign.knowledge.move",
+        AuditAction.CAMPAIGN_KNOWLEDGE_MOVED,
         actor=actor,
         organisation=campaign.organisation,
         obj=campaign,

@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 
 from app.audit.services import record
 from app.channels.services import rotate_all
+from app.common.audit_actions import AuditAction
 from app.common.crypto import CredentialError
 from app.extensions import db
 
@@ -20,6 +21,6 @@ def rotate_keys_command() -> None:
     except CredentialError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
-    record("channel.keys_rotated", actor=None, details={"count": count})
+    record(AuditAction.CHANNEL_KEYS_ROTATED, actor=None, details={"count": count})
     db.session.commit()
     click.echo(f"Re-encrypted the credentials of {count} channel(s) under the newest key.")

@@ -20,6 +20,7 @@ from app.channels.connectors.webhook import generate_webhook_secret
 from app.channels.models import Channel
 from app.channels.sessions import DbSessionStore
 from app.channels.urls import UnsafeURLError, validate_outbound_url
+from app.common.audit_actions import AuditAction
 from app.common.crypto import CredentialError, decrypt_credentials, encrypt_credentials, fernet
 from app.common.time import is_valid_zone, utcnow
 from app.extensions import db
@@ -147,7 +148,7 @@ def create_channel(
         channel.credentials_encrypted = encrypt_credentials(channel.id, cleaned)
         channel.credentials_updated_at = utcnow()
     record(
-        "channel.create",
+        AuditAction.CHANNEL_CREATED,
         actor=actor,
         organisation=organisation,
         obj=channel,
@@ -165,7 +166,7 @@ def update_channel(channel: Channel, fields: ChannelFields, *, actor: User) -> C
         setattr(channel, name, value)
     db.session.flush()
     record(
-        "channel.update",
+        AuditAction.CHANNEL_UPDATED,
         actor=actor,
         organisation=channel.organisation,
         obj=channel,
@@ -180,7 +181,10 @@ def replace_credentials(channel: Channel, credentials: dict[str, str], *, passwo
     _require_manager(actor, channel.organisation_id)
     if not check_password(actor, password):
         record(
-            "channel.credentials_reauth_failed", actor=actor, organisation=channel.organisation, obj=channel
+            AuditAction.CHANNEL_CREDENTIALS_REAUTH_FAILED,
+            actor=actor,
+            organisation=channel.organisation,
+            obj=channel,
         )
         raise ChannelError(
             _("Your password was not right. Enter it again to confirm it is you."), field="password"
@@ -192,7 +196,7 @@ def replace_credentials(channel: Channel, credentials: dict[str, str], *, passwo
     db.session.flush()
     _forget_cached_sessions()
     record(
-        "channel.credentials_replaced",
+        AuditAction.CHANNEL_CREDENTIALS_REPLACED,
         actor=actor,
         organisation=channel.organisation,
         obj=channel,
@@ -213,7 +217,7 @@ def set_paused(channel: Channel, is_paused: bool, *, actor: User) -> None:
     channel.is_paused = is_paused
     db.session.flush()
     record(
-        "channel.pause" if is_paused else "channel.resume",
+        AuditAction.CHANNEL_PAUSED if is_paused else AuditAction.CHANNEL_RESUMED,
         actor=actor,
         organisation=channel.organisation,
         obj=channel,
@@ -225,7 +229,7 @@ def archive_channel(channel: Channel, *, actor: User) -> None:
     _require_manager(actor, channel.organisation_id)
     channel.is_archived = True
     db.session.flush()
-    record("channel.archive", actor=actor, organisation=channel.organisation, obj=channel)
+    record(AuditAction.CHANNEL_ARCHIVED, actor=actor, organisation=channel.organisation, obj=channel)
 
 
 def mark_needs_reauth(channel: Channel, reason: str) -> None:
@@ -235,7 +239,7 @@ def mark_needs_reauth(channel: Channel, reason: str) -> None:
     channel.needs_reauth = True
     db.session.flush()
     record(
-        "channel.needs_reauth",
+        AuditAction.CHANNEL_REAUTH_REQUIRED,
         actor=None,
         organisation=channel.organisation,
         obj=channel,
@@ -286,7 +290,7 @@ def _detect_server(channel: Channel) -> None:
         channel.server_version = (info.version or "")[:64] or None
         if changed:
             record(
-                "channel.server_detected",
+                AuditAction.CHANNEL_SERVER_DETECTED,
                 actor=None,
                 organisation=channel.organisation,
                 obj=channel,
@@ -342,7 +346,13 @@ def recheck_servers_tick() -> int:
 
 
 def _audit_test(channel: Channel, actor: User | None, *, ok: bool) -> None:
-    record("channel.test", actor=actor, organisation=channel.organisation, obj=channel, details={"ok": ok})
+    record(
+        AuditAction.CHANNEL_TESTED,
+        actor=actor,
+        organisation=channel.organisation,
+        obj=channel,
+        details={"ok": ok},
+    )
 
 
 def rotate_all() -> int:

@@ -23,6 +23,7 @@ from app.campaigns.models import Campaign, CampaignStatus
 from app.campaigns.strategies import STRATEGIES, allowed_strategies
 from app.campaigns.visibility import visible_to
 from app.checks import CheckReport, TrendContext, lengths, reading_ease, run_checks
+from app.common.audit_actions import AuditAction
 from app.common.labels import labels
 from app.drafting.drafters import make_drafter
 from app.drafting.explanations import explain
@@ -314,7 +315,7 @@ def _store_rating(message: Message, rating: Rating, provenance: Provenance, *, a
     version.provenance = {**(version.provenance or {}), "review": review}
     db.session.flush()
     record(
-        "message.second_reading",
+        AuditAction.MESSAGE_REREAD,
         actor=actor,
         organisation=message.campaign.organisation,
         obj=message,
@@ -369,7 +370,7 @@ def store_candidates(
         )
     duplicates = len(outcome.candidates) - len(candidates)
     record(
-        "campaign.draft",
+        AuditAction.CAMPAIGN_DRAFTS_REQUESTED,
         actor=actor,
         organisation=campaign.organisation,
         obj=campaign,
@@ -666,7 +667,7 @@ def archive_message(message: Message, *, actor: User) -> Message:
 
     revoke_approvals(message, reason="archived", actor=actor)
     record(
-        "message.archive",
+        AuditAction.MESSAGE_ARCHIVED,
         actor=actor,
         organisation=message.campaign.organisation,
         obj=message,

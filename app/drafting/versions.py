@@ -14,6 +14,7 @@ from app.audit.services import record
 from app.campaigns import services as campaign_services
 from app.campaigns.models import Campaign, CampaignStatus
 from app.checks import TrendContext, run_checks
+from app.common.audit_actions import AuditAction
 from app.common.sql import rowcount
 from app.common.time import utcnow
 from app.drafting.models import Approval, Message, MessageStatus, MessageVersion, VersionSource, content_hash
@@ -110,7 +111,7 @@ def create_message(
         message, text=text, variants=variants or {}, source=source, author=author, provenance=provenance
     )
     record(
-        "message.create",
+        AuditAction.MESSAGE_CREATED,
         actor=author,
         organisation=campaign.organisation,
         obj=message,
@@ -164,7 +165,7 @@ def save_version(
         revoke_approvals(message, reason="edited", actor=author)
         message.status = MessageStatus.DRAFT
     record(
-        "message.version",
+        AuditAction.MESSAGE_VERSION_SAVED,
         actor=author,
         organisation=message.campaign.organisation,
         obj=message,
@@ -183,7 +184,7 @@ def revoke_approvals(message: Message, *, reason: str, actor: User | None) -> in
     )
     if rowcount(result):
         record(
-            "approval.revoke",
+            AuditAction.APPROVAL_REVOKED,
             actor=actor,
             organisation=message.campaign.organisation,
             obj=message,

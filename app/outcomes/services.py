@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Role, User
 from app.audit.services import record
+from app.common.audit_actions import AuditAction
 from app.common.time import utcnow
 from app.extensions import db
 from app.outcomes.models import EngagementSample, SampleSource
@@ -88,7 +89,7 @@ def record_counts(
     db.session.add(sample)
     db.session.flush()
     record(
-        "engagement.recorded",
+        AuditAction.ENGAGEMENT_RECORDED,
         actor=actor,
         organisation=post.channel.organisation,
         obj=post,

@@ -39,6 +39,7 @@ from app.channels.connectors import (
     get_connector,
 )
 from app.channels.models import Channel
+from app.common.audit_actions import AuditAction
 from app.common.crypto import CredentialError
 from app.common.time import utcnow
 from app.extensions import db
@@ -661,7 +662,7 @@ def _settle_claimed(
     )
     if result.rowcount == 1:
         record(
-            f"post.{outcome}",
+            AuditAction(f"post.{outcome}"),  # post.held, post.missed
             actor=None,
             organisation=post.channel.organisation,
             obj=post,
@@ -752,7 +753,7 @@ def _record_posted(
     post = db.session.get(Post, post_id)
     db.session.refresh(post)
     record(
-        "post.published",
+        AuditAction.POST_PUBLISHED,
         actor=None,
         organisation=post.channel.organisation,
         obj=post,
@@ -768,7 +769,7 @@ def _record_posted(
 
 def _tell_duplicates(post: Post, count: int) -> None:
     record(
-        "post.duplicates_found",
+        AuditAction.POST_DUPLICATES_FOUND,
         actor=None,
         organisation=post.channel.organisation,
         obj=post,
@@ -866,7 +867,7 @@ def _fail(post: Post, condition, message: str, details: dict) -> str:
     ).rowcount
     if changed == 1:
         record(
-            "post.failed",
+            AuditAction.POST_FAILED,
             actor=None,
             organisation=post.channel.organisation,
             obj=post,
@@ -978,7 +979,7 @@ def _to_unknown(
 
 def _tell_unknown(post: Post, detail: str) -> str:
     record(
-        "post.unknown_outcome",
+        AuditAction.POST_UNCONFIRMED,
         actor=None,
         organisation=post.channel.organisation,
         obj=post,
@@ -1048,7 +1049,7 @@ def _requeue_in_flight(post: Post, owner: str | None, now: datetime, *, detail: 
             attempt.detail = _("The worker stopped during the request; the post may exist.")
     db.session.flush()
     record(
-        "post.lease_expired",
+        AuditAction.POST_LEASE_EXPIRED,
         actor=None,
         organisation=post.channel.organisation,
         obj=post,
@@ -1102,7 +1103,7 @@ def release_campaign_holds(*, now: datetime | None = None) -> int:
     )
     for campaign_id in {c for _p, c in rows}:
         record(
-            "post.release_campaign_hold",
+            AuditAction.POST_CAMPAIGN_HOLD_RELEASED,
             actor=None,
             details={"campaign_id": campaign_id, "posts": [p for p, c in rows if c == campaign_id][:100]},
         )

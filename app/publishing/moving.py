@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from app.accounts.models import Role, User
 from app.audit.services import record
+from app.common.audit_actions import AuditAction
 from app.common.time import utcnow
 from app.publishing.models import Post, PostStatus
 from app.publishing.services import PublishingError, _slot, was_never_sent
@@ -36,7 +37,7 @@ def move_post(post: Post, *, actor: User, at: datetime, now: datetime | None = N
     post.scheduled_at = _slot(post.channel, at=at, now=now, exclude=[post.id])
     post.lateness_confirmed = False
     record(
-        "post.move",
+        AuditAction.POST_MOVED,
         actor=actor,
         obj=post,
         details={"from": previous.isoformat(), "scheduled_at": post.scheduled_at.isoformat()},

@@ -22,6 +22,7 @@ from app.channels.scheduling import next_free_slot, refusal, rules_for
 from app.channels.services import ChannelLength, channel_length
 from app.checks.messages import unit_label
 from app.common import labels
+from app.common.audit_actions import AuditAction
 from app.common.sql import rowcount
 from app.common.time import utcnow
 from app.drafting.models import Message, MessageVersion
@@ -267,7 +268,7 @@ def _schedule_one(
     db.session.add(post)
     db.session.flush()
     record(
-        "post.schedule",
+        AuditAction.POST_SCHEDULED,
         actor=actor,
         obj=post,
         details={
@@ -373,7 +374,7 @@ def reschedule_post(post: Post, *, actor: User, at: datetime | None, now: dateti
     post.partner_decided_by_id = post.partner_decided_at = post.partner_decline_reason = None
     db.session.flush()
     record(
-        "post.reschedule",
+        AuditAction.POST_RESCHEDULED,
         actor=actor,
         obj=post,
         details={
@@ -457,7 +458,7 @@ def accept_partner(post: Post, *, actor: User, now: datetime | None = None) -> N
     _transition(post, PostStatus.QUEUED)
     post.partner_decided_by_id, post.partner_decided_at = actor.id, now or utcnow()
     db.session.flush()
-    record("post.partner_accept", actor=actor, obj=post, details={"hash": post.content_hash})
+    record(AuditAction.POST_PARTNER_ACCEPTED, actor=actor, obj=post, details={"hash": post.content_hash})
     _notify_scheduler(post, answer="accepted", organisation=actor.organisation.name)
 
 
@@ -470,7 +471,9 @@ def decline_partner(post: Post, *, actor: User, reason: str, now: datetime | Non
     post.partner_decided_by_id, post.partner_decided_at = actor.id, now or utcnow()
     post.partner_decline_reason = reason.strip()[:2000]
     db.session.flush()
-    record("post.partner_decline", actor=actor, obj=post, details={"reason": post.partner_decline_reason})
+    record(
+        AuditAction.POST_PARTNER_DECLINED, actor=actor, obj=post, details={"reason": post.partner_decline_reason}
+    )
     _notify_scheduler(
         post, answer="declined", organisation=actor.organisation.name, reason=post.partner_decline_reason
     )
@@ -509,7 +512,7 @@ def cancel_post(post: Post, *, actor: User, now: datetime | None = None) -> None
         where=(Post.may_be_live.is_(False),),
         status=PostStatus.CANCELLED,
     ):
-        record("post.cancel", actor=actor, obj=post)
+        record(AuditAction.POST_CANCELLED, actor=actor, obj=post)
         return
     if post.may_be_live and post.status != PostStatus.POSTED:
         raise PublishingError(
@@ -538,7 +541,7 @@ def resume_post(post: Post, *, actor: User, now: datetime | None = None) -> None
     if post.attempt_count >= MAX_TRIES:
         post.attempt_count = 0
     db.session.flush()
-    record("post.resume", actor=actor, obj=post, details={"late": post.lateness_confirmed})
+    record(AuditAction.POST_RESUMED, actor=actor, obj=post, details={"late": post.lateness_confirmed})
 
 
 # What a person may mark as posted: on automatic channels only what no worker will send.
@@ -586,7 +589,7 @@ def mark_posted_manually(post: Post, *, actor: User, url: str, now: datetime | N
         raise PublishingError(
             _("This post is %(status)s; it cannot be marked as posted.", status=str(post.status))
         )
-    record("post.mark_posted", actor=actor, obj=post, details={"remote_url": post.remote_url})
+    record(AuditAction.POST_MARKED_POSTED, actor=actor, obj=post, details={"remote_url": post.remote_url})
 
 
 def settle_unknown_as_not_posted(post: Post, *, actor: User, now: datetime | None = None) -> None:
@@ -604,7 +607,7 @@ def settle_unknown_as_not_posted(post: Post, *, actor: User, now: datetime | Non
         may_be_live=False,
     ):
         raise PublishingError(_("Only a post whose outcome is unknown can be settled this way."))
-    record("post.settle_not_posted", actor=actor, obj=post)
+    record(AuditAction.POST_MARKED_NOT_POSTED, actor=actor, obj=post)
 
 
 def delete_extra_copy(copy: PostCopy, *, actor: User, connector, now: datetime | None = None) -> None:
@@ -623,7 +626,7 @@ def delete_extra_copy(copy: PostCopy, *, actor: User, connector, now: datetime |
         raise PublishingError(_("The platform refused: %(message)s", message=error.message)) from None
     copy.deleted_at, copy.deleted_by_id = now or utcnow(), actor.id
     db.session.flush()
-    record("post.delete_copy", actor=actor, obj=post, details={"remote_id": copy.remote_id})
+    record(AuditAction.POST_COPY_DELETED, actor=actor, obj=post, details={"remote_id": copy.remote_id})
 
 
 MAX_TRIES = 6
@@ -662,7 +665,8 @@ def set_global_pause(is_active: bool, *, actor: User, reason: str = "") -> None:
     else:
         return
     db.session.flush()
-    record("publishing.pause" if is_active else "publishing.resume", actor=actor, details={"reason": reason})
+    action = AuditAction.PUBLISHING_PAUSED if is_active else AuditAction.PUBLISHING_RESUMED
+    record(action, actor=actor, details={"reason": reason})
 
 
 def hold_channel_posts(channel: Channel, reason: str) -> int:

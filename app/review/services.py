@@ -14,6 +14,7 @@ from app.accounts.models import Organisation, Role, User
 from app.audit.services import record
 from app.campaigns.models import Campaign, CampaignStatus
 from app.campaigns.visibility import takes_part as campaign_takes_part
+from app.common.audit_actions import AuditAction
 from app.common.time import to_zone, utcnow
 from app.drafting.models import (
     MESSAGE_TRANSITIONS,
@@ -223,7 +224,7 @@ def submit(message: Message, actor: User, *, now: datetime | None = None) -> Rev
     )
     db.session.add(request)
     db.session.flush()
-    _audit("message.submit", message, actor, previous=previous)
+    _audit(AuditAction.MESSAGE_SUBMITTED, message, actor, previous=previous)
     _notify_review_requested(message, actor)
     return request
 
@@ -254,7 +255,7 @@ def approve(
     if standing.is_met:
         _set_status(message, MessageStatus.APPROVED)
     _audit(
-        "message.approve",
+        AuditAction.MESSAGE_APPROVED,
         message,
         actor,
         previous=previous,
@@ -302,7 +303,7 @@ def add_comment(message: Message, actor: User, body: str) -> MessageComment:
     if not body.strip():
         raise ReviewError(_("Write a comment first."), field="body")
     comment = _comment(message, actor, body, CommentKind.COMMENT)
-    _audit("message.comment", message, actor, comment=comment.id)
+    _audit(AuditAction.MESSAGE_COMMENTED, message, actor, comment=comment.id)
     _notify_comment(message, actor, comment)
     return comment
 
@@ -334,7 +335,7 @@ def expire_approvals(now: datetime | None = None) -> int:
         count = revoke_approvals(message, reason=reason, actor=None)
         revoked += count
         if count and message.current_version is not None:
-            _audit("message.approval_expired", message, None, reason=reason)
+            _audit(AuditAction.MESSAGE_APPROVAL_EXPIRED, message, None, reason=reason)
     db.session.flush()
     return revoked
 
@@ -423,6 +424,13 @@ def _changes_requested_on(message: Message) -> int | None:
     )
 
 
+# A lead's decision on a message, as the audit trail names it.
+DECISIONS = {
+    CommentKind.CHANGES_REQUESTED: AuditAction.MESSAGE_CHANGES_REQUESTED,
+    CommentKind.REJECTED: AuditAction.MESSAGE_REJECTED,
+}
+
+
 def _decide(
     message: Message, actor: User, text: str, status: MessageStatus, *, kind: CommentKind, missing: str, verb: str
 ) -> MessageComment:
@@ -437,7 +445,7 @@ def _decide(
     previous = _set_status(message, status)
     comment = _comment(message, actor, text, kind)
     revoke_approvals(message, reason=kind, actor=actor)
-    _audit(f"message.{kind}", message, actor, previous=previous, comment=comment.id)
+    _audit(DECISIONS[kind], message, actor, previous=previous, comment=comment.id)
     _notify_decision(message, actor, kind, comment=comment)
     return comment
 
@@ -455,7 +463,9 @@ def _comment(message: Message, actor: User, body: str, kind: CommentKind) -> Mes
     return comment
 
 
-def _audit(action: str, message: Message, actor: User | None, *, previous: str | None = None, **extra: Any):
+def _audit(
+    action: AuditAction, message: Message, actor: User | None, *, previous: str | None = None, **extra: Any
+):
     version = message.current_version
     details: dict[str, Any] = {
         "version": version.number if version else None,

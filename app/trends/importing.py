@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Organisation, User
 from app.audit.services import record
+from app.common.audit_actions import AuditAction
 from app.common.time import as_utc
 from app.extensions import db
 from app.trends import services
@@ -670,7 +671,7 @@ def apply_import(
     result.imported = bool(result.trend_ids)
     if result.imported:
         record(
-            "trend.imported",
+            AuditAction.TREND_IMPORTED,
             actor=actor,
             organisation=organisation,
             details={

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Organisation, User
 from app.audit.services import record
+from app.common.audit_actions import AuditAction
 from app.common.time import as_utc, utcnow
 from app.extensions import db
 from app.trends.models import TREND_TRANSITIONS, Evidence, Observation, Trend, TrendStatus
@@ -84,7 +85,7 @@ def create_trend(
     db.session.add(trend)
     db.session.flush()
     record(
-        "trend.created",
+        AuditAction.TREND_CREATED,
         actor=actor,
         organisation=organisation,
         obj=trend,
@@ -119,7 +120,7 @@ def update_trend(
         trend.updated_at = utcnow()
         db.session.flush()
         record(
-            "trend.updated",
+            AuditAction.TREND_UPDATED,
             actor=actor,
             organisation=trend.organisation,
             obj=trend,
@@ -166,7 +167,7 @@ def set_owner(trend: Trend, owner: User | None, *, actor: User | None) -> None:
         trend.owner = owner
         db.session.flush()
         record(
-            "trend.updated",
+            AuditAction.TREND_UPDATED,
             actor=actor,
             organisation=trend.organisation,
             obj=trend,
@@ -201,7 +202,7 @@ def change_status(
     trend.updated_at = utcnow()
     db.session.flush()
     record(
-        "trend.status_changed",
+        AuditAction.TREND_STATUS_CHANGED,
         actor=actor,
         organisation=trend.organisation,
         obj=trend,
@@ -268,7 +269,7 @@ def add_evidence(trend: Trend, item: EvidenceInput, *, actor: User | None) -> Ev
         raise TrendError(_("This post is already in the evidence."))
     db.session.flush()
     record(
-        "trend.evidence_added",
+        AuditAction.TREND_EVIDENCE_ADDED,
         actor=actor,
         organisation=trend.organisation,
         obj=trend,
@@ -311,7 +312,7 @@ def update_evidence(evidence: Evidence, item: EvidenceInput, *, actor: User | No
     db.session.flush()
     # The excerpt is hateful content: the audit trail names the fields, never their text.
     record(
-        "trend.evidence_edit",
+        AuditAction.TREND_EVIDENCE_EDITED,
         actor=actor,
         organisation=trend.organisation,
         obj=trend,
@@ -327,7 +328,13 @@ def delete_evidence(evidence: Evidence, *, actor: User | None) -> None:
     details = {"evidence_id": evidence.id, "platform": evidence.platform}
     db.session.delete(evidence)
     db.session.flush()
-    record("trend.evidence_delete", actor=actor, organisation=trend.organisation, obj=trend, details=details)
+    record(
+        AuditAction.TREND_EVIDENCE_DELETED,
+        actor=actor,
+        organisation=trend.organisation,
+        obj=trend,
+        details=details,
+    )
 
 
 def set_observation(trend: Trend, observed_on: date, count: int, source: str = "manual") -> Observation:
@@ -368,7 +375,7 @@ def record_observations(
     observations = [set_observation(trend, day, count, source) for day, count in counts]
     db.session.flush()
     record(
-        "trend.observations_recorded",
+        AuditAction.TREND_OBSERVATIONS_RECORDED,
         actor=actor,
         organisation=trend.organisation,
         obj=trend,
@@ -388,7 +395,7 @@ def correct_observation(observation: Observation, count: int, *, actor: User | N
     observation.trend.growth_on = None
     db.session.flush()
     record(
-        "trend.observation_edit",
+        AuditAction.TREND_OBSERVATION_EDITED,
         actor=actor,
         organisation=observation.trend.organisation,
         obj=observation.trend,
@@ -416,7 +423,11 @@ def delete_observation(observation: Observation, *, actor: User | None) -> None:
     db.session.delete(observation)
     db.session.flush()
     record(
-        "trend.observation_delete", actor=actor, organisation=trend.organisation, obj=trend, details=details
+        AuditAction.TREND_OBSERVATION_DELETED,
+        actor=actor,
+        organisation=trend.organisation,
+        obj=trend,
+        details=details,
     )
 
 

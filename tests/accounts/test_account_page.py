@@ -58,6 +58,6 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(app, auth,
     assert b"You are signed out on your other devices" in mine.get("/account").data
     assert mine.get("/").status_code == 200
     assert other.get("/").status_code == 302
-    assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.password_change")).one()
+    assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "user.password_changed")).one()
     auth.logout()
     assert auth.login(staff, password=NEW_PASSWORD).status_code == 302

@@ -45,7 +45,7 @@ def test_admin_creates_a_user_who_can_sign_in(client, auth, admin, org):
     assert response.status_code == 302
     user = db.session.scalar(select(User).where(User.email == "new.person@home.example"))
     assert user.role == Role.LEAD and user.password_hash.startswith("$argon2id$")
-    assert audit("user.create")[-1].actor_id == admin.id
+    assert audit("user.created")[-1].actor_id == admin.id
     auth.logout()
     assert auth.login("new.person@home.example", "a long enough password").status_code == 302
 
@@ -72,7 +72,7 @@ def test_admin_changes_a_role_and_it_is_audited(client, auth, admin, staff):
     client.post(f"/admin/users/{staff.id}/role", data={"role": "lead"})
     db.session.refresh(staff)
     assert staff.role == Role.LEAD
-    event = audit("user.role_change")[0]
+    event = audit("user.role_changed")[0]
     assert event.details == {"from": "staff", "to": "lead"} and event.object_id == str(staff.id)
 
 
@@ -92,7 +92,7 @@ def test_admin_deactivates_and_reactivates(client, auth, admin, staff):
     client.post(f"/admin/users/{staff.id}/active", data={"active": "1"})
     db.session.refresh(staff)
     assert staff.is_active_user
-    assert audit("user.deactivate") and audit("user.activate")
+    assert audit("user.deactivated") and audit("user.activated")
 
 
 def test_admin_signs_someone_out_everywhere(client, auth, admin, staff):
@@ -101,7 +101,7 @@ def test_admin_signs_someone_out_everywhere(client, auth, admin, staff):
     client.post(f"/admin/users/{staff.id}/sign-out")
     db.session.refresh(staff)
     assert staff.session_version == version + 1
-    assert audit("user.sign_out_everywhere")
+    assert audit("user.signed_out_everywhere")
 
 
 def test_admin_creates_an_organisation(client, auth, admin):
@@ -118,7 +118,7 @@ def test_admin_creates_an_organisation(client, auth, admin):
     assert response.status_code == 302
     org = db.session.scalar(select(Organisation).where(Organisation.slug == "third-ngo"))
     assert org.time_zone == "Africa/Dakar"
-    assert audit("organisation.create")
+    assert audit("organisation.created")
 
 
 def test_organisation_form_rejects_a_bad_time_zone(client, auth, admin):
@@ -140,6 +140,6 @@ def test_user_search_filters_the_list(client, auth, admin, staff, lead):
 def test_audit_trail_filters_by_action(client, auth, admin, staff):
     auth.login(staff, password="wrong password!")
     auth.login(admin)
-    page = client.get("/admin/audit/?action=auth.login_failed").get_data(as_text=True)
+    page = client.get("/admin/audit/?action=auth.sign_in_failed").get_data(as_text=True)
     assert "<td>Sign-in failed</td>" in page  # actions read as words, not codes
     assert "<td>Person added</td>" not in page

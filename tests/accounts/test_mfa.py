@@ -69,7 +69,7 @@ def test_a_wrong_code_saves_nothing_and_the_right_one_switches_mfa_on(client, au
     assert response.status_code == 302
     db.session.refresh(staff)
     assert staff.mfa_enabled
-    assert "user.mfa_enable" in actions()
+    assert "user.mfa_enabled" in actions()
     assert b"On since" in client.get("/account").data
 
 
@@ -88,12 +88,12 @@ def test_sign_in_asks_for_the_code_before_signing_in(client, auth, staff):
     response = auth.login(staff)
     assert response.headers["Location"] == "/login/code"
     assert client.get("/").status_code == 302  # not signed in yet
-    assert "auth.login" not in actions()
+    assert "auth.signed_in" not in actions()
 
     response = client.post("/login/code", data={"code": pyotp.TOTP(secret).now()})
     assert response.status_code == 302 and response.headers["Location"] == "/"
     assert client.get("/").status_code == 200
-    assert "auth.login" in actions()
+    assert "auth.signed_in" in actions()
 
 
 def test_a_wrong_code_is_refused_and_audited(client, auth, staff):
@@ -156,7 +156,7 @@ def test_turning_mfa_off_needs_the_password_and_a_code(client, auth, staff):
     assert response.status_code == 302
     db.session.refresh(staff)
     assert not staff.mfa_enabled and staff.mfa_secret_encrypted is None
-    assert "user.mfa_disable" in actions()
+    assert "user.mfa_disabled" in actions()
 
 
 class TestRequiredForLeadsAndAdmins:

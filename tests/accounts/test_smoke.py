@@ -27,7 +27,7 @@ def test_sign_in_lands_on_the_dashboard_and_is_audited(client, auth, staff):
     assert response.status_code == 302 and response.headers["Location"] == "/"
     page = client.get("/")
     assert b"Where to start" in page.data
-    assert "auth.login" in actions()
+    assert "auth.signed_in" in actions()
 
 
 def test_email_is_case_insensitive(client, auth, staff):
@@ -40,7 +40,7 @@ def test_wrong_password_is_refused_with_a_clear_message_and_audited(client, auth
     assert b"do not match an active account" in response.data
     assert b'value="staff@home.example"' in response.data  # what was typed is kept
     assert client.get("/").status_code == 302
-    assert "auth.login_failed" in actions()
+    assert "auth.sign_in_failed" in actions()
 
 
 def test_unknown_email_gets_the_same_answer_as_a_wrong_password(auth, staff):
@@ -53,7 +53,7 @@ def test_deactivated_user_is_refused(auth, staff, admin):
     services.set_active(staff, False, actor=admin)
     db.session.commit()
     assert auth.login(staff).status_code == 401
-    assert "auth.login_refused_inactive" in actions()
+    assert "auth.sign_in_refused" in actions()
 
 
 def test_sign_out_ends_the_session(client, auth, staff):
@@ -61,7 +61,7 @@ def test_sign_out_ends_the_session(client, auth, staff):
     response = auth.logout()
     assert response.status_code == 302
     assert client.get("/").status_code == 302
-    assert "auth.logout" in actions()
+    assert "auth.signed_out" in actions()
 
 
 def test_a_cookie_saved_before_sign_out_stops_working(client, auth, staff):
@@ -90,11 +90,11 @@ def test_an_unknown_email_costs_one_verification_like_a_wrong_password(auth, sta
 
 def test_a_password_typed_into_the_email_box_is_not_kept(client, auth, admin):
     auth.login("My secret passphrase 2024", password="x")
-    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "auth.login_failed")).one()
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "auth.sign_in_failed")).one()
     assert "passphrase" not in str(event.details)
     assert event.details["looked_like_email"] is False and event.details["known_account"] is False
     auth.login(admin)
-    assert "passphrase" not in client.get("/admin/audit/?action=auth.login_failed").get_data(as_text=True)
+    assert "passphrase" not in client.get("/admin/audit/?action=auth.sign_in_failed").get_data(as_text=True)
 
 
 def test_sign_out_is_not_possible_by_get(client, auth, staff):

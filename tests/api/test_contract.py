@@ -466,3 +466,20 @@ def test_every_stated_limit_is_enforced_one_past_it(client, org, staff, headers,
         assert response.status_code == 422, (name, response.status_code)
         assert set(_errors(response)) == {name}, (name, _errors(response))
     assert tried >= 1
+
+
+# Fields a PATCH may leave out (`Omittable`): absent keeps the value, an explicit null is refused,
+# and the document does not offer null for them.
+OMITTABLE = ("title", "summary", "severity", "status", "hallmarks", "rabat", "regions")
+
+
+def test_a_field_left_out_keeps_its_value_and_null_is_refused(client, org, headers, document):
+    trend = make_trend(org)
+    db.session.commit()
+    properties = document["components"]["schemas"]["TrendPatch"]["properties"]
+    for name in OMITTABLE:
+        assert "anyOf" not in properties[name] and properties[name].get("type") != "null", name
+        response = client.patch(f"/api/v1/trends/{trend.id}", headers=headers, json={name: None})
+        assert response.status_code == 422 and set(_errors(response)) == {name}, name
+    kept = client.patch(f"/api/v1/trends/{trend.id}", headers=headers, json={"summary": "New summary"})
+    assert kept.status_code == 200 and kept.get_json()["title"] == trend.title

@@ -50,7 +50,7 @@ def test_create_and_read_a_campaign(client, org, make_org, conforms):
     conforms(response, "/campaigns", "post")
     body = response.get_json()
     assert body["trend_ids"] == [trend.id] and body["partners"][0]["slug"] == "partner-ngo"
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "campaign.create"))
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "campaign.created"))
     assert event.details["via"] == "api" and event.organisation_id == org.id
     detail = client.get(f"/api/v1/campaigns/{body['id']}", headers=headers)
     conforms(detail, "/campaigns/{id}", "get")

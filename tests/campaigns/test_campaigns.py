@@ -59,7 +59,7 @@ def test_create_campaign_through_the_form(client, auth, staff, org, partner_org)
     assert [t.id for t in campaign.trends] == [trend.id]
     assert [p.slug for p in campaign.partners] == ["partner-ngo"]
     assert campaign.audience.startswith("The movable middle")
-    assert "campaign.create" in actions()
+    assert "campaign.created" in actions()
     page = client.get(f"/campaigns/{campaign.id}")
     assert (
         b"Neighbours first" in page.data and b"Partner NGO" in page.data and trend.title.encode() in page.data
@@ -104,7 +104,7 @@ def test_edit_changes_fields_and_is_audited(client, auth, staff, org):
     assert response.status_code == 302
     db.session.refresh(campaign)
     assert campaign.title == "Renamed" and campaign.mode == "reply" and campaign.platforms == ["x"]
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "campaign.update"))
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "campaign.updated"))
     assert "title" in event.details["changed"] and "mode" in event.details["changed"]
 
 
@@ -182,7 +182,7 @@ def test_status_change_is_audited_and_a_refusal_explained(client, auth, staff, o
     campaign = make_campaign(org, staff)
     auth.login(staff)
     client.post(f"/campaigns/{campaign.id}/status", data={"status": "active"})
-    assert "campaign.status" in actions()
+    assert "campaign.status_changed" in actions()
     response = client.post(
         f"/campaigns/{campaign.id}/status", data={"status": "planning"}, follow_redirects=True
     )
@@ -233,7 +233,7 @@ def test_knowledge_list_add_validate_reorder_remove(client, auth, staff, org):
     client.post(f"{url}/{first.id}/remove")
     db.session.expire_all()
     assert items() == ["Fact 2", "Fact 1"]
-    assert {"campaign.knowledge.add", "campaign.knowledge.move", "campaign.knowledge.remove"} <= set(
+    assert {"campaign.knowledge_added", "campaign.knowledge_moved", "campaign.knowledge_removed"} <= set(
         actions()
     )
 

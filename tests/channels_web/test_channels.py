@@ -50,7 +50,7 @@ def test_lead_adds_a_channel_credentials_encrypted_and_never_shown(client, auth,
     page = client.get(f"/channels/{channel.id}").get_data(as_text=True)
     assert "Home on Mastodon" in page and TOKEN not in page and "11000" in page
     assert TOKEN not in client.get(f"/channels/{channel.id}/edit").get_data(as_text=True)
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "channel.create"))
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "channel.created"))
     assert event.details["credentials_set"] is True and TOKEN not in str(event.details)
 
 

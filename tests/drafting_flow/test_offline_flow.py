@@ -57,7 +57,7 @@ def test_offline_drafting_end_to_end(client, auth, staff, campaign):
     assert "https://stats.example.org/work-2024" in facts.text  # grounded in the knowledge list
     overview = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
     assert f"/messages/{facts.id}" in overview
-    assert "campaign.draft" in set(db.session.scalars(select(AuditEvent.action)))
+    assert "campaign.drafts_requested" in set(db.session.scalars(select(AuditEvent.action)))
 
     editor = client.get(f"/messages/{facts.id}").get_data(as_text=True)
     assert "Offline template draft" in editor

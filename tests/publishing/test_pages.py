@@ -91,7 +91,7 @@ def test_lead_schedules_from_the_form(client, auth, lead, org, make_channel, mak
     assert response.status_code == 302
     post = db.session.scalar(select(Post))
     assert post.channel_id == channel.id and post.status == PostStatus.QUEUED
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "post.schedule"))
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "post.scheduled"))
     again = client.post(
         f"/publishing/schedule/{message.id}",
         data={"channel_ids": [channel.id], "mode": "next"},
@@ -177,7 +177,7 @@ def test_admin_pause_button_banner_and_audit(client, auth, admin, lead):
     client.post("/publishing/pause", data={"active": "1", "reason": "Crisis"})
     page = client.get("/publishing/posts").get_data(as_text=True)
     assert "Publishing is paused for the whole coalition" in page
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "publishing.pause"))
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "publishing.paused"))
     client.post("/publishing/pause", data={"active": "0"})
     assert "Publishing is paused for the whole coalition" not in client.get("/publishing/posts").get_data(
         as_text=True

@@ -43,7 +43,7 @@ def test_a_cancelled_post_goes_out_again_once_with_the_same_key(
     assert post.status == PostStatus.QUEUED and post.id == post_id and post.idempotency_key == key
     assert post.scheduled_at == now + timedelta(hours=3)
     assert db.session.scalar(select(func.count()).select_from(Post)) == 1
-    [event] = _audit("post.reschedule")
+    [event] = _audit("post.rescheduled")
     assert event.actor_id == lead.id and event.details["status"] == "queued"
     assert dispatch(now + timedelta(hours=2, minutes=30)).claimed == 0  # not before its new time
     assert dispatch(now + timedelta(hours=3)).outcomes == {"posted": 1}
@@ -180,7 +180,7 @@ def test_schedule_again_form_on_the_post_page(
     assert "Scheduled again with the same key." in done.get_data(as_text=True)
     db.session.expire_all()
     assert post.status == PostStatus.QUEUED and post.idempotency_key == key
-    assert len(_audit("post.reschedule")) == 1
+    assert len(_audit("post.rescheduled")) == 1
 
 
 def test_the_page_refuses_staff_and_hides_from_other_organisations(
@@ -195,4 +195,4 @@ def test_the_page_refuses_staff_and_hides_from_other_organisations(
     auth.login(make_user(Role.LEAD, org=make_org("outside", name="Outside")))
     assert client.post(f"/publishing/posts/{post.id}/reschedule", data={"mode": "next"}).status_code == 404
     db.session.expire_all()
-    assert post.status == PostStatus.CANCELLED and _audit("post.reschedule") == []
+    assert post.status == PostStatus.CANCELLED and _audit("post.rescheduled") == []

@@ -33,7 +33,7 @@ def test_global_pause_holds_due_posts_and_publishes_nothing(
     assert dispatch(now).outcomes == {"held": 1}
     assert post.status == PostStatus.HELD and "paused" in post.held_reason
     assert receiver.deliveries == 0
-    assert db.session.scalar(select(AuditEvent.details).where(AuditEvent.action == "publishing.pause")) == {
+    assert db.session.scalar(select(AuditEvent.details).where(AuditEvent.action == "publishing.paused")) == {
         "reason": "Crisis: attack this morning"
     }
     # Resuming the pause does not resume held posts: a person does.

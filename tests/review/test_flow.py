@@ -98,23 +98,23 @@ def test_submit_review_change_resubmit_approve_edit(client, auth, make_message, 
     ).all()
     steps = [event.action for event in events if event.action.startswith(("message.", "approval."))]
     assert steps == [
-        "message.version",
-        "message.create",
-        "message.submit",
+        "message.version_saved",
+        "message.created",
+        "message.submitted",
         "message.changes_requested",
-        "message.version",
-        "message.submit",
-        "message.approve",
-        "approval.revoke",
-        "message.version",
+        "message.version_saved",
+        "message.submitted",
+        "message.approved",
+        "approval.revoked",
+        "message.version_saved",
     ]
     hashed = [
-        e for e in events if e.action in {"message.submit", "message.changes_requested", "message.approve"}
+        e for e in events if e.action in {"message.submitted", "message.changes_requested", "message.approved"}
     ]
     assert all(len(event.details["hash"]) == 64 for event in hashed)
     assert hashed[-1].details["hash"] == approved.content_hash
     auth.login(admin)
-    trail = client.get("/admin/audit/?action=message.approve").get_data(as_text=True)
+    trail = client.get("/admin/audit/?action=message.approved").get_data(as_text=True)
     assert approved.content_hash in trail
 
 

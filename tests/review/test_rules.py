@@ -78,7 +78,7 @@ def test_a_warning_needs_a_written_reason(app, make_message, staff, lead):
     approval = services.approve(message, lead, override_reason="The town hall account is an institution.")
     db.session.commit()
     assert approval.warning_override_reason == "The town hall account is an institution."
-    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "message.approve")).one()
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "message.approved")).one()
     assert event.details["override_reason"] == "The town hall account is an institution."
     assert event.details["hash"] == message.current_version.content_hash
 

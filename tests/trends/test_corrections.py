@@ -79,7 +79,7 @@ def test_edit_evidence_behind_the_warning_and_audited(client, auth, staff, trend
     assert evidence.url == "https://social.example/p/2" and evidence.engagement == 7
     assert evidence.language == "en"  # not on the form: kept
     assert evidence.dedupe_key == services.evidence_key("https://social.example/p/2", "")
-    [event] = _events("trend.evidence_edit")
+    [event] = _events("trend.evidence_edited")
     assert event.actor_id == staff.id and "excerpt" in event.details["fields"]
     assert "synthetic" not in str(event.details)  # the hateful text never reaches the audit trail
     # Re-importing the corrected link is still recognised as the same post.
@@ -108,7 +108,7 @@ def test_edit_evidence_errors_keep_what_was_typed(client, auth, staff, trend):
     assert clash.status_code == 400 and "Typed again" in page and "already has this link" in page
     db.session.expire_all()
     assert db.session.get(Evidence, evidence.id).excerpt == EXCERPT
-    assert _events("trend.evidence_edit") == []
+    assert _events("trend.evidence_edited") == []
 
 
 def test_delete_evidence_is_audited(client, auth, staff, trend):
@@ -117,7 +117,7 @@ def test_delete_evidence_is_audited(client, auth, staff, trend):
     response = client.post(f"/trends/{trend.id}/evidence/{evidence.id}/delete", follow_redirects=True)
     assert "Evidence deleted." in response.get_data(as_text=True)
     assert db.session.scalars(select(Evidence)).all() == []
-    [event] = _events("trend.evidence_delete")
+    [event] = _events("trend.evidence_deleted")
     assert event.actor_id == staff.id and event.details["evidence_id"] == evidence.id
 
 
@@ -132,7 +132,7 @@ def test_correct_a_daily_count_and_keep_typed_errors(client, auth, staff, trend)
     assert "Count corrected for 2024-03-01." in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Observation, observation.id).count == 4
-    [event] = _events("trend.observation_edit")
+    [event] = _events("trend.observation_edited")
     assert {k: event.details[k] for k in ("day", "from", "to")} == {"day": "2024-03-01", "from": 40, "to": 4}
 
 
@@ -142,7 +142,7 @@ def test_delete_a_daily_count_is_audited(client, auth, staff, trend):
     response = client.post(f"/trends/{trend.id}/observations/{observation.id}/delete", follow_redirects=True)
     assert "The count for 2024-03-01 is deleted." in response.get_data(as_text=True)
     assert db.session.scalars(select(Observation)).all() == []
-    [event] = _events("trend.observation_delete")
+    [event] = _events("trend.observation_deleted")
     assert event.details["count"] == 12 and event.details["day"] == "2024-03-01"
 
 

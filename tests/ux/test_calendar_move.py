@@ -52,7 +52,7 @@ def test_a_lead_moves_a_queued_post_inside_the_channels_window(client, queued):
     assert as_utc(moved.scheduled_at) == target.replace(tzinfo=ZoneInfo("Europe/Paris")).astimezone(
         ZoneInfo("UTC")
     )
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "post.move"))
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "post.moved"))
 
 
 def test_a_time_outside_the_window_is_refused_with_the_next_free_slot(client, queued):
