@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, create_engine, insert, text
+from sqlalchemy import Table, create_engine, insert, inspect, text
 from sqlalchemy.engine import Connection, Engine
 
 from app.checks import TrendContext, run_checks
@@ -80,11 +80,38 @@ def counts(scale: float) -> dict[str, int]:
 
 
 def _schema_fingerprint() -> str:
+    """Tables and columns only: an index added or dropped is applied to the cached data (_sync_indexes)."""
     parts = []
     for table in db.metadata.sorted_tables:
         parts.append(table.name + ":" + ",".join(f"{c.name}/{c.type}" for c in table.columns))
-        parts.extend(sorted(f"ix:{ix.name}" for ix in table.indexes))
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def _sync_indexes(engine: Engine, log=print) -> None:
+    """Give a cached data set the models' indexes: create the missing ones, drop the ones no model has."""
+    existing = {
+        table.name: {
+            ix["name"]: ix
+            for ix in inspect(engine).get_indexes(table.name)
+            if ix.get("name") and not ix.get("duplicates_constraint")
+        }
+        for table in db.metadata.sorted_tables
+    }
+    changed = False
+    with engine.begin() as conn:
+        for table in db.metadata.sorted_tables:
+            wanted = {ix.name for ix in table.indexes}
+            for name in sorted(set(existing[table.name]) - wanted):
+                conn.execute(text(f'DROP INDEX "{name}"'))
+                log(f"   index {name} dropped")
+                changed = True
+            for index in table.indexes:
+                if index.name not in existing[table.name]:
+                    index.create(conn)
+                    log(f"   index {index.name} created")
+                    changed = True
+        if changed:
+            conn.execute(text("ANALYZE"))
 
 
 def cache_key(scale: float) -> str:
@@ -105,6 +132,7 @@ def ensure(url: str, *, scale: float = 1.0, log=print) -> dict[str, Any]:
     key = cache_key(scale)
     if _stamp(engine) == key:
         log(f"   data set cached ({key})")
+        _sync_indexes(engine, log)
     else:
         started = time.perf_counter()
         _reset(engine)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, case, func, literal, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Organisation
@@ -72,18 +72,20 @@ def grid(query: Select, *, view: str, anchor: date, zone: str) -> list[list[Day]
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     ends = [datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz) for day in days]
     start = datetime.combine(first, time(0), tzinfo=tz)
-    bucket = case(*((Post.scheduled_at < end, index) for index, end in enumerate(ends)), else_=len(ends))
-    numbered = (
+    bucketed = (
         query.where(Post.scheduled_at >= start, Post.scheduled_at < ends[-1], Post.status.in_(SHOWN))
-        .with_only_columns(
-            Post.id.label("post_id"),
-            bucket.label("day"),
-            func.row_number().over(partition_by=bucket, order_by=(Post.scheduled_at, Post.id)).label("place"),
-            func.count().over(partition_by=bucket).label("total"),
-        )
+        .with_only_columns(Post.id.label("post_id"), Post.scheduled_at.label("at"), _day_number(ends).label("day"))
         .order_by(None)
         .subquery()
     )
+    numbered = select(
+        bucketed.c.post_id,
+        bucketed.c.day,
+        func.row_number()
+        .over(partition_by=bucketed.c.day, order_by=(bucketed.c.at, bucketed.c.post_id))
+        .label("place"),
+        func.count().over(partition_by=bucketed.c.day).label("total"),
+    ).subquery()
     limit = PER_DAY.get(view, PER_DAY["week"])
     rows = db.session.execute(
         select(numbered.c.post_id, numbered.c.day, numbered.c.total).where(numbered.c.place <= limit)
@@ -107,6 +109,19 @@ def grid(query: Select, *, view: str, anchor: date, zone: str) -> list[list[Day]
         by_day[day].more = max(0, int(totals.get(index, 0)) - len(by_day[day].posts))
     ordered = list(by_day.values())
     return [ordered[i : i + 7] for i in range(0, len(ordered), 7)]
+
+
+def _day_number(ends: list[datetime], low: int = 0, high: int | None = None):
+    """Which day a post falls on (index of the first day end after it), as a balanced tree of
+    comparisons: about five per post for a month's 42 days instead of a linear search through them."""
+    high = len(ends) if high is None else high
+    if low >= high:
+        return literal(low)
+    middle = (low + high) // 2
+    return case(
+        (Post.scheduled_at < ends[middle], _day_number(ends, low, middle)),
+        else_=_day_number(ends, middle + 1, high),
+    )
 
 
 def feed_for(organisation: Organisation, *, create: bool = True) -> CalendarFeed | None:

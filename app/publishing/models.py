@@ -91,6 +91,10 @@ class Post(db.Model):
         Index("ix_posts_status_lease_expires_at", "status", "lease_expires_at"),
         # The calendar counts and numbers a period's posts from this index alone (no table rows read).
         Index("ix_posts_calendar", "scheduled_at", "status", "channel_id", "message_id"),
+        # Counts of a status visible to an organisation (dashboard) read this index alone.
+        Index("ix_posts_status_channel_message", "status", "channel_id", "message_id"),
+        # A channel's posts of a status in time order (partner requests, a channel's queue).
+        Index("ix_posts_channel_status_scheduled", "channel_id", "status", "scheduled_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

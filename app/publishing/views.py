@@ -454,7 +454,7 @@ def calendar_page():
         flash(_("Choose a date between 1900 and 2200."), "error")
         anchor, status = today, 422
     campaign_id = request.args.get("campaign_id", type=int)
-    query = select(Post).where(services.post_visibility(current_user.organisation_id))
+    query = select(Post).where(services.post_visibility(current_user.organisation_id, row_by_row=True))
     if campaign_id:
         query = query.where(Post.message_id.in_(select(Message.id).where(Message.campaign_id == campaign_id)))
     weeks = calendar.grid(query, view=view, anchor=anchor, zone=zone)
