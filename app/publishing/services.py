@@ -94,20 +94,12 @@ def visible_posts_for(org_id: int) -> Select:
     )
 
 
-def post_visibility(org_id: int, *, row_by_row: bool = False):
-    """The condition on a post's own columns that makes it visible to an organisation (no joins needed).
-
-    By default the database builds the list of visible messages once (best when many posts are
-    tested: counts, whole lists). `row_by_row` looks each post's message up instead, for walks that
-    stop after a few rows (the next posts in time order), where building that list costs the most.
-    """
+def post_visibility(org_id: int):
+    """The condition on a post's own columns that makes it visible to an organisation (no joins needed):
+    on one of its channels, or in a campaign it owns or takes part in (two short lists of ids)."""
     own_channels = select(Channel.id).where(Channel.organisation_id == org_id)
     visible_campaigns = select(Campaign.id).where(campaign_visible_to(org_id))
-    if row_by_row:
-        in_campaign = exists().where(Message.id == Post.message_id, Message.campaign_id.in_(visible_campaigns))
-        return or_(Post.channel_id.in_(own_channels), in_campaign)
-    campaign_messages = select(Message.id).where(Message.campaign_id.in_(visible_campaigns))
-    return or_(Post.channel_id.in_(own_channels), Post.message_id.in_(campaign_messages))
+    return or_(Post.channel_id.in_(own_channels), Post.campaign_id.in_(visible_campaigns))
 
 
 # What the re-check before a person posts reads, loaded with the list (dispatch.recheck).

@@ -86,7 +86,7 @@ def posts():
     if channel_id:
         query = query.where(Post.channel_id == channel_id)
     if campaign_id:
-        query = query.where(Message.campaign_id == campaign_id)
+        query = query.where(Post.campaign_id == campaign_id)
     day = _day_arg()
     if day:
         start = datetime.combine(day, time(0), tzinfo=ZoneInfo(current_user.organisation.time_zone))
@@ -454,9 +454,9 @@ def calendar_page():
         flash(_("Choose a date between 1900 and 2200."), "error")
         anchor, status = today, 422
     campaign_id = request.args.get("campaign_id", type=int)
-    query = select(Post).where(services.post_visibility(current_user.organisation_id, row_by_row=True))
+    query = select(Post).where(services.post_visibility(current_user.organisation_id))
     if campaign_id:
-        query = query.where(Post.message_id.in_(select(Message.id).where(Message.campaign_id == campaign_id)))
+        query = query.where(Post.campaign_id == campaign_id)
     weeks = calendar.grid(query, view=view, anchor=anchor, zone=zone)
     previous, following = calendar.neighbours(view, anchor)
     feed = db.session.scalar(

@@ -15,9 +15,9 @@ from app.campaigns.visibility import visible_to
 from app.common.time import utcnow
 from app.drafting.models import Message, MessageStatus
 from app.extensions import db
-from app.publishing.models import Post, PostStatus
 from app.publishing.context import attention_counts
-from app.publishing.services import post_visibility, visible_posts, with_list_relations
+from app.publishing.models import Post, PostStatus
+from app.publishing.services import post_visibility, with_list_relations
 from app.trends.models import Trend, TrendStatus
 
 NEXT_POSTS = 5
@@ -62,7 +62,7 @@ def waiting_for(user: User, *, today: date) -> Waiting:
 def _next_posts(user: User) -> list[Post]:
     """The soonest posts still to go out: the first few of each status by time (a short walk of the
     status and time index each), then those few loaded with what the card shows."""
-    visible = post_visibility(user.organisation_id, row_by_row=True)
+    visible = post_visibility(user.organisation_id)
     soonest = [
         select(Post.id).where(visible, Post.status == status).order_by(Post.scheduled_at).limit(NEXT_POSTS).subquery()
         for status in (PostStatus.QUEUED, PostStatus.AWAITING_PARTNER)
