@@ -15,8 +15,10 @@ from app.common.time import utcnow
 from app.extensions import db
 from app.publishing.models import CalendarFeed, Post, PostStatus
 
-# The feed's window: recent history and what is planned; calendar apps poll it, so it stays small.
-FEED_DAYS_BACK, FEED_DAYS_AHEAD, FEED_LIMIT = 7, 35, 500
+# The feed's window: recent history and what is planned; calendar apps poll it, so it stays small:
+# at most FEED_LIMIT events, what is planned first (a quarter at most for the past week), each
+# description cut at FEED_TEXT characters (the post's page has the whole text).
+FEED_DAYS_BACK, FEED_DAYS_AHEAD, FEED_LIMIT, FEED_TEXT = 7, 35, 250, 280
 
 SHOWN = (
     PostStatus.AWAITING_PARTNER,
@@ -175,6 +177,30 @@ def _fold(line: str) -> str:
     return "\r\n".join(out)
 
 
+def _shorten(text: str, size: int) -> str:
+    return text if len(text) <= size else text[: size - 1].rstrip() + "…"
+
+
+def feed_posts(query: Select, *, now: datetime) -> list[Post]:
+    """The feed's posts in time order: the next ones planned, and up to a quarter of the feed from
+    the past week (the most recent), so a busy history never pushes what is planned out of it."""
+    past = list(
+        db.session.scalars(
+            query.where(Post.scheduled_at >= now - timedelta(days=FEED_DAYS_BACK), Post.scheduled_at < now)
+            .order_by(Post.scheduled_at.desc(), Post.id.desc())
+            .limit(FEED_LIMIT // 4)
+        )
+    )
+    upcoming = list(
+        db.session.scalars(
+            query.where(Post.scheduled_at >= now, Post.scheduled_at < now + timedelta(days=FEED_DAYS_AHEAD))
+            .order_by(Post.scheduled_at, Post.id)
+            .limit(FEED_LIMIT - len(past))
+        )
+    )
+    return [*reversed(past), *upcoming]
+
+
 def ics(posts: list[Post], *, name: str, host: str) -> str:
     """An iCalendar document with one event per post."""
     lines = [
@@ -194,7 +220,7 @@ def ics(posts: list[Post], *, name: str, host: str) -> str:
             f"DTSTART:{_stamp(post.scheduled_at)}",
             f"DTEND:{_stamp(post.scheduled_at + timedelta(minutes=15))}",
             f"SUMMARY:{_escape(summary)}",
-            f"DESCRIPTION:{_escape(post.text)}",
+            f"DESCRIPTION:{_escape(_shorten(post.text, FEED_TEXT))}",
             f"STATUS:{'CANCELLED' if post.status == PostStatus.CANCELLED else 'CONFIRMED'}",
             "END:VEVENT",
         ]

@@ -499,21 +499,14 @@ def calendar_ics(token: str):
     org = db.session.get(Organisation, feed.organisation_id)
     if org is None:
         abort(404)
-    now = utcnow()
     query = (
         select(Post)
         .join(Post.channel)
-        .where(
-            Channel.organisation_id == org.id,
-            Post.scheduled_at >= now - timedelta(days=calendar.FEED_DAYS_BACK),
-            Post.scheduled_at < now + timedelta(days=calendar.FEED_DAYS_AHEAD),
-            Post.status.in_(calendar.SHOWN),
-        )
+        .where(Channel.organisation_id == org.id, Post.status.in_(calendar.SHOWN))
         .options(contains_eager(Post.channel))
-        .order_by(Post.scheduled_at)
     )
     body = calendar.ics(
-        list(db.session.scalars(query.limit(calendar.FEED_LIMIT))),
+        calendar.feed_posts(query, now=utcnow()),
         name=f"Counterpoint · {org.name}",
         host=request.host,
     )

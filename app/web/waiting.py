@@ -11,9 +11,9 @@ from flask_login import current_user
 from sqlalchemy import func, select, union_all
 
 from app.accounts.models import User
-from app.campaigns.visibility import visible_to
 from app.common.time import utcnow
 from app.drafting.models import Message, MessageStatus
+from app.drafting.services import visible_messages
 from app.extensions import db
 from app.publishing.context import attention_counts
 from app.publishing.models import Post, PostStatus
@@ -44,7 +44,7 @@ class Waiting:
 def waiting_for(user: User, *, today: date) -> Waiting:
     """Everything the dashboard lists for this person, in a fixed number of queries."""
     waiting = Waiting()
-    visible = select(Message).join(Message.campaign).where(visible_to(user.organisation_id))
+    visible = visible_messages(user.organisation_id)
     if user.is_lead:
         waiting.to_review = _count(visible.where(Message.status == MessageStatus.IN_REVIEW))
         # A lead of an organisation taking part may schedule every approved message of its campaigns.
