@@ -8,9 +8,10 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, case, func, literal, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 
 from app.accounts.models import Organisation
+from app.channels.models import Channel
 from app.common.time import utcnow
 from app.extensions import db
 from app.publishing.models import CalendarFeed, Post, PostStatus
@@ -34,6 +35,14 @@ SHOWN = (
 
 # The most posts a day shows in each view; the rest are counted and linked to the posts list.
 PER_DAY = {"week": 30, "month": 4}
+
+
+# What a calendar cell shows of a post and what deciding whether it may be moved reads
+# (moving.can_move): only these columns are loaded, not every date and setting of 168 posts.
+CELL_LOADS = (
+    load_only(Post.id, Post.scheduled_at, Post.status, Post.text, Post.attempt_count, Post.channel_id),
+    joinedload(Post.channel).load_only(Channel.id, Channel.display_name, Channel.organisation_id, Channel.platform),
+)
 
 
 @dataclass
@@ -97,7 +106,7 @@ def grid(query: Select, *, view: str, anchor: date, zone: str) -> list[list[Day]
         db.session.scalars(
             select(Post)
             .where(Post.id.in_([row.post_id for row in rows]))
-            .options(joinedload(Post.channel))
+            .options(*CELL_LOADS)
             .order_by(Post.scheduled_at, Post.id)
         ).all()
         if rows
