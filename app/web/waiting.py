@@ -11,9 +11,10 @@ from flask_login import current_user
 from sqlalchemy import func, select, union_all
 
 from app.accounts.models import User
+from app.campaigns.models import Campaign
+from app.campaigns.visibility import visible_campaigns
 from app.common.time import utcnow
 from app.drafting.models import Message, MessageStatus
-from app.drafting.services import visible_messages
 from app.extensions import db
 from app.publishing.context import attention_counts
 from app.publishing.models import Post, PostStatus
@@ -44,7 +45,10 @@ class Waiting:
 def waiting_for(user: User, *, today: date) -> Waiting:
     """Everything the dashboard lists for this person, in a fixed number of queries."""
     waiting = Waiting()
-    visible = visible_messages(user.organisation_id)
+    # The campaigns the person sees, read once: the counts below then walk the (status, campaign)
+    # index for exactly those campaigns (the database cannot guess how few they are from the rule).
+    campaign_ids = list(db.session.scalars(visible_campaigns(user.organisation_id).with_only_columns(Campaign.id)))
+    visible = select(Message).where(Message.campaign_id.in_(campaign_ids))
     if user.is_lead:
         waiting.to_review = _count(visible.where(Message.status == MessageStatus.IN_REVIEW))
         # A lead of an organisation taking part may schedule every approved message of its campaigns.
@@ -88,7 +92,7 @@ def _rising_trends(user: User, today: date) -> list[tuple[Trend, int, int]]:
             Trend.growth_on == today,
             Trend.week_growth > 0,
         )
-        .order_by(Trend.week_growth.desc(), Trend.id.desc())
+        .order_by(Trend.week_growth.desc(), Trend.week_recent.desc(), Trend.id.desc())  # as the board sorts
         .limit(RISING_TRENDS)
     ).all()
     return [(trend, trend.week_recent, trend.week_recent - trend.week_growth) for trend in rows]
