@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import Field
+from sqlalchemy import select
 
 from app.api.auth import current_api_org
 from app.api.contract import endpoint
@@ -13,10 +14,9 @@ from app.api.fields import Omittable, OneOf, Out, QueryInt
 from app.api.pagination import PageQuery, page_of, paginated_response
 from app.api.reports import Engagement, engagement
 from app.common import limits
-from app.drafting.models import Message
 from app.outcomes.services import latest_samples
 from app.publishing.models import Post as PostRecord
-from app.publishing.services import visible_posts_for, with_list_relations
+from app.publishing.services import post_visibility, visible_posts_for, with_list_relations
 
 POST_STATUSES = (
     "awaiting_partner",
@@ -114,15 +114,21 @@ def serialize_post(post: Any, counts: Engagement | None = None) -> Post:
     responses={200: page_of(Post)},
 )
 def list_posts(query: PostQuery):
-    select_ = with_list_relations(visible_posts_for(current_api_org().id))
+    organisation_id = current_api_org().id
+    select_ = with_list_relations(visible_posts_for(organisation_id))
+    # The total counts the same posts on their own columns: the joins above only load what a row shows.
+    counted = select(PostRecord.id).where(post_visibility(organisation_id))
     if query.status:
         select_ = select_.where(PostRecord.status == query.status)
+        counted = counted.where(PostRecord.status == query.status)
     if query.campaign_id:
-        select_ = select_.where(Message.campaign_id == query.campaign_id)
+        select_ = select_.where(PostRecord.campaign_id == query.campaign_id)
+        counted = counted.where(PostRecord.campaign_id == query.campaign_id)
     return paginated_response(
         select_.order_by(PostRecord.scheduled_at.desc(), PostRecord.id.desc()),
         serialize_post,
         query,
         Post,
         serialize_page=serialize_posts,
+        count_query=counted,
     )

@@ -74,6 +74,8 @@ class Message(db.Model):
         # Campaign pages and the ready list show messages newest first, by campaign or by status.
         Index("ix_messages_campaign_updated", "campaign_id", "updated_at"),
         Index("ix_messages_status_updated", "status", "updated_at"),
+        # The dashboard counts messages of a status in the campaigns a person sees from this index alone.
+        Index("ix_messages_status_campaign", "status", "campaign_id", "created_by_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -735,5 +735,8 @@ def strategy_label(key: str) -> str:
 
 
 def visible_messages(organisation_id: int) -> Select:
-    """Messages of the campaigns an organisation sees (app.campaigns.visibility's rule)."""
-    return select(Message).join(Message.campaign).where(visible_to(organisation_id))
+    """Messages of the campaigns an organisation sees (app.campaigns.visibility's rule).
+
+    A list of campaign ids rather than a join: the database then walks the messages of those few
+    campaigns by index instead of testing the rule on every message."""
+    return select(Message).where(Message.campaign_id.in_(select(Campaign.id).where(visible_to(organisation_id))))

@@ -442,10 +442,11 @@ def _channel_lengths(message: Message, text: str, variants: dict[str, str]) -> l
     from app.channels.services import channel_length, channels_counting_their_own_way
 
     campaign = message.campaign
+    taking_part = {campaign.organisation_id, *(organisation.id for organisation in campaign.partners)}
     measured = (
         channel_length((variants.get(c.platform) or "").strip() or text, c)
         for c in channels_counting_their_own_way(list(campaign.platforms or []))
-        if takes_part(c.organisation_id, campaign)
+        if c.organisation_id in taking_part
     )
     return [m for m in measured if m is not None]
 

@@ -7,16 +7,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, case, func, literal, select
+from sqlalchemy.orm import joinedload, load_only
 
 from app.accounts.models import Organisation
+from app.channels.models import Channel
 from app.common.time import utcnow
 from app.extensions import db
 from app.publishing.models import CalendarFeed, Post, PostStatus
 
-# The feed's window: recent history and what is planned; calendar apps poll it, so it stays small.
-FEED_DAYS_BACK, FEED_DAYS_AHEAD, FEED_LIMIT = 7, 35, 500
+# The feed's window: recent history and what is planned; calendar apps poll it, so it stays small:
+# at most FEED_LIMIT events, what is planned first (a quarter at most for the past week), each
+# description cut at FEED_TEXT characters (the post's page has the whole text).
+FEED_DAYS_BACK, FEED_DAYS_AHEAD, FEED_LIMIT, FEED_TEXT = 7, 35, 250, 280
 
 SHOWN = (
     PostStatus.AWAITING_PARTNER,
@@ -32,6 +35,14 @@ SHOWN = (
 
 # The most posts a day shows in each view; the rest are counted and linked to the posts list.
 PER_DAY = {"week": 30, "month": 4}
+
+
+# What a calendar cell shows of a post and what deciding whether it may be moved reads
+# (moving.can_move): only these columns are loaded, not every date and setting of 168 posts.
+CELL_LOADS = (
+    load_only(Post.id, Post.scheduled_at, Post.status, Post.text, Post.attempt_count, Post.channel_id),
+    joinedload(Post.channel).load_only(Channel.id, Channel.display_name, Channel.organisation_id, Channel.platform),
+)
 
 
 @dataclass
@@ -72,18 +83,20 @@ def grid(query: Select, *, view: str, anchor: date, zone: str) -> list[list[Day]
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     ends = [datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz) for day in days]
     start = datetime.combine(first, time(0), tzinfo=tz)
-    bucket = case(*((Post.scheduled_at < end, index) for index, end in enumerate(ends)), else_=len(ends))
-    numbered = (
+    bucketed = (
         query.where(Post.scheduled_at >= start, Post.scheduled_at < ends[-1], Post.status.in_(SHOWN))
-        .with_only_columns(
-            Post.id.label("post_id"),
-            bucket.label("day"),
-            func.row_number().over(partition_by=bucket, order_by=(Post.scheduled_at, Post.id)).label("place"),
-            func.count().over(partition_by=bucket).label("total"),
-        )
+        .with_only_columns(Post.id.label("post_id"), Post.scheduled_at.label("at"), _day_number(ends).label("day"))
         .order_by(None)
         .subquery()
     )
+    numbered = select(
+        bucketed.c.post_id,
+        bucketed.c.day,
+        func.row_number()
+        .over(partition_by=bucketed.c.day, order_by=(bucketed.c.at, bucketed.c.post_id))
+        .label("place"),
+        func.count().over(partition_by=bucketed.c.day).label("total"),
+    ).subquery()
     limit = PER_DAY.get(view, PER_DAY["week"])
     rows = db.session.execute(
         select(numbered.c.post_id, numbered.c.day, numbered.c.total).where(numbered.c.place <= limit)
@@ -93,7 +106,7 @@ def grid(query: Select, *, view: str, anchor: date, zone: str) -> list[list[Day]
         db.session.scalars(
             select(Post)
             .where(Post.id.in_([row.post_id for row in rows]))
-            .options(joinedload(Post.channel))
+            .options(*CELL_LOADS)
             .order_by(Post.scheduled_at, Post.id)
         ).all()
         if rows
@@ -107,6 +120,19 @@ def grid(query: Select, *, view: str, anchor: date, zone: str) -> list[list[Day]
         by_day[day].more = max(0, int(totals.get(index, 0)) - len(by_day[day].posts))
     ordered = list(by_day.values())
     return [ordered[i : i + 7] for i in range(0, len(ordered), 7)]
+
+
+def _day_number(ends: list[datetime], low: int = 0, high: int | None = None):
+    """Which day a post falls on (index of the first day end after it), as a balanced tree of
+    comparisons: about five per post for a month's 42 days instead of a linear search through them."""
+    high = len(ends) if high is None else high
+    if low >= high:
+        return literal(low)
+    middle = (low + high) // 2
+    return case(
+        (Post.scheduled_at < ends[middle], _day_number(ends, low, middle)),
+        else_=_day_number(ends, middle + 1, high),
+    )
 
 
 def feed_for(organisation: Organisation, *, create: bool = True) -> CalendarFeed | None:
@@ -160,6 +186,30 @@ def _fold(line: str) -> str:
     return "\r\n".join(out)
 
 
+def _shorten(text: str, size: int) -> str:
+    return text if len(text) <= size else text[: size - 1].rstrip() + "…"
+
+
+def feed_posts(query: Select, *, now: datetime) -> list[Post]:
+    """The feed's posts in time order: the next ones planned, and up to a quarter of the feed from
+    the past week (the most recent), so a busy history never pushes what is planned out of it."""
+    past = list(
+        db.session.scalars(
+            query.where(Post.scheduled_at >= now - timedelta(days=FEED_DAYS_BACK), Post.scheduled_at < now)
+            .order_by(Post.scheduled_at.desc(), Post.id.desc())
+            .limit(FEED_LIMIT // 4)
+        )
+    )
+    upcoming = list(
+        db.session.scalars(
+            query.where(Post.scheduled_at >= now, Post.scheduled_at < now + timedelta(days=FEED_DAYS_AHEAD))
+            .order_by(Post.scheduled_at, Post.id)
+            .limit(FEED_LIMIT - len(past))
+        )
+    )
+    return [*reversed(past), *upcoming]
+
+
 def ics(posts: list[Post], *, name: str, host: str) -> str:
     """An iCalendar document with one event per post."""
     lines = [
@@ -179,7 +229,7 @@ def ics(posts: list[Post], *, name: str, host: str) -> str:
             f"DTSTART:{_stamp(post.scheduled_at)}",
             f"DTEND:{_stamp(post.scheduled_at + timedelta(minutes=15))}",
             f"SUMMARY:{_escape(summary)}",
-            f"DESCRIPTION:{_escape(post.text)}",
+            f"DESCRIPTION:{_escape(_shorten(post.text, FEED_TEXT))}",
             f"STATUS:{'CANCELLED' if post.status == PostStatus.CANCELLED else 'CONFIRMED'}",
             "END:VEVENT",
         ]

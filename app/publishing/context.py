@@ -26,18 +26,26 @@ def dashboard_card() -> dict[str, Any]:
     """On the dashboard only: add the publishing card and the counts it shows."""
     if request.endpoint != "core.dashboard":
         return {}
-    query = (
-        select(Post.status, func.count())
-        .where(post_visibility(current_user.organisation_id), Post.status.in_(ATTENTION_STATUSES))
-        .group_by(Post.status)
-    )
-    counts = dict(db.session.execute(query).all())
+    counts = attention_counts(current_user.organisation_id)
     waiting = db.session.scalar(select(func.count()).select_from(partner_requests(current_user).subquery()))
     return {
         "dashboard_cards": [DASHBOARD_CARD],
         "publishing_attention": counts,
         "publishing_partner_waiting": waiting or 0,
     }
+
+
+def attention_counts(organisation_id: int) -> dict[str, int]:
+    """Visible posts that need a hand, by status; counted once per request (two dashboard cards read it)."""
+    memo = g.setdefault("_attention_counts", {})
+    if organisation_id not in memo:
+        query = (
+            select(Post.status, func.count())
+            .where(post_visibility(organisation_id), Post.status.in_(ATTENTION_STATUSES))
+            .group_by(Post.status)
+        )
+        memo[organisation_id] = {str(status): count for status, count in db.session.execute(query).all()}
+    return memo[organisation_id]
 
 
 def post_status_label(status: str) -> str:

@@ -6,7 +6,18 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
@@ -81,6 +92,12 @@ class HeldCode(StrEnum):
     PAUSED = "paused"
 
 
+def _campaign_of_message(context: Any) -> int | None:
+    """Default of Post.campaign_id: the campaign of the post's message (one look-up per inserted row)."""
+    message_id = context.get_current_parameters().get("message_id")
+    return context.connection.scalar(select(Message.campaign_id).where(Message.id == message_id))
+
+
 class Post(db.Model):
     __tablename__ = "posts"
     __table_args__ = (
@@ -90,11 +107,19 @@ class Post(db.Model):
         # The lease sweeper reads by status first (issue 15).
         Index("ix_posts_status_lease_expires_at", "status", "lease_expires_at"),
         # The calendar counts and numbers a period's posts from this index alone (no table rows read).
-        Index("ix_posts_calendar", "scheduled_at", "status", "channel_id", "message_id"),
+        Index("ix_posts_calendar", "scheduled_at", "status", "channel_id", "campaign_id"),
+        # Counts of a status visible to an organisation (dashboard) read this index alone.
+        Index("ix_posts_status_channel_campaign", "status", "channel_id", "campaign_id"),
+        # A channel's or a campaign's posts of a status in time order (partner requests, lists).
+        Index("ix_posts_channel_status_scheduled", "channel_id", "status", "scheduled_at"),
+        Index("ix_posts_campaign_status_scheduled", "campaign_id", "status", "scheduled_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    # The message's campaign, kept on the post (a message never changes campaign) so that who sees a
+    # post is decided on its own columns: its channel's organisation, its campaign's participants.
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), default=_campaign_of_message)
     version_id: Mapped[int] = mapped_column(ForeignKey("message_versions.id"))
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id"), index=True)
     content_hash: Mapped[str] = mapped_column(String(64))  # of the approved version, re-checked before send

@@ -86,7 +86,7 @@ def posts():
     if channel_id:
         query = query.where(Post.channel_id == channel_id)
     if campaign_id:
-        query = query.where(Message.campaign_id == campaign_id)
+        query = query.where(Post.campaign_id == campaign_id)
     day = _day_arg()
     if day:
         start = datetime.combine(day, time(0), tzinfo=ZoneInfo(current_user.organisation.time_zone))
@@ -456,7 +456,7 @@ def calendar_page():
     campaign_id = request.args.get("campaign_id", type=int)
     query = select(Post).where(services.post_visibility(current_user.organisation_id))
     if campaign_id:
-        query = query.where(Post.message_id.in_(select(Message.id).where(Message.campaign_id == campaign_id)))
+        query = query.where(Post.campaign_id == campaign_id)
     weeks = calendar.grid(query, view=view, anchor=anchor, zone=zone)
     previous, following = calendar.neighbours(view, anchor)
     feed = db.session.scalar(
@@ -499,21 +499,14 @@ def calendar_ics(token: str):
     org = db.session.get(Organisation, feed.organisation_id)
     if org is None:
         abort(404)
-    now = utcnow()
     query = (
         select(Post)
         .join(Post.channel)
-        .where(
-            Channel.organisation_id == org.id,
-            Post.scheduled_at >= now - timedelta(days=calendar.FEED_DAYS_BACK),
-            Post.scheduled_at < now + timedelta(days=calendar.FEED_DAYS_AHEAD),
-            Post.status.in_(calendar.SHOWN),
-        )
+        .where(Channel.organisation_id == org.id, Post.status.in_(calendar.SHOWN))
         .options(contains_eager(Post.channel))
-        .order_by(Post.scheduled_at)
     )
     body = calendar.ics(
-        list(db.session.scalars(query.limit(calendar.FEED_LIMIT))),
+        calendar.feed_posts(query, now=utcnow()),
         name=f"Counterpoint · {org.name}",
         host=request.host,
     )

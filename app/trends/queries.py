@@ -60,8 +60,10 @@ def refresh_growth(today: date) -> int:
         )
 
     stale = or_(Trend.growth_on.is_(None), Trend.growth_on < today)
-    # A cheap look first (the index on growth_on): the update itself plans as costly, even with nothing to do.
-    if db.session.scalar(select(Trend.id).where(stale).limit(1)) is None:
+    # A cheap look first (the index on growth_on, one probe per condition: an OR of the two would scan
+    # every trend): the update itself plans as costly, even with nothing to do.
+    probes = (Trend.growth_on.is_(None), Trend.growth_on < today)
+    if all(db.session.scalar(select(Trend.id).where(probe).limit(1)) is None for probe in probes):
         return 0
     recent, previous = total(recent_start, today), total(previous_start, recent_start - timedelta(days=1))
     result: CursorResult[Any] = db.session.execute(  # type: ignore[assignment]

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from flask import request
 from flask_login import current_user
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select, union_all
 
 from app.accounts.models import User
-from app.campaigns.visibility import visible_to
+from app.campaigns.models import Campaign
+from app.campaigns.visibility import visible_campaigns
 from app.common.time import utcnow
 from app.drafting.models import Message, MessageStatus
 from app.extensions import db
+from app.publishing.context import attention_counts
 from app.publishing.models import Post, PostStatus
-from app.publishing.services import ATTENTION_STATUSES, visible_posts, with_list_relations
-from app.trends.models import Observation, Trend, TrendStatus
+from app.publishing.services import post_visibility, with_list_relations
+from app.trends.models import Trend, TrendStatus
 
 NEXT_POSTS = 5
 RISING_TRENDS = 3
@@ -43,7 +45,10 @@ class Waiting:
 def waiting_for(user: User, *, today: date) -> Waiting:
     """Everything the dashboard lists for this person, in a fixed number of queries."""
     waiting = Waiting()
-    visible = select(Message).join(Message.campaign).where(visible_to(user.organisation_id))
+    # The campaigns the person sees, read once: the counts below then walk the (status, campaign)
+    # index for exactly those campaigns (the database cannot guess how few they are from the rule).
+    campaign_ids = list(db.session.scalars(visible_campaigns(user.organisation_id).with_only_columns(Campaign.id)))
+    visible = select(Message).where(Message.campaign_id.in_(campaign_ids))
     if user.is_lead:
         waiting.to_review = _count(visible.where(Message.status == MessageStatus.IN_REVIEW))
         # A lead of an organisation taking part may schedule every approved message of its campaigns.
@@ -52,53 +57,45 @@ def waiting_for(user: User, *, today: date) -> Waiting:
     mine = visible.where(Message.created_by_id == user.id)
     waiting.my_changes_requested = _count(mine.where(Message.status == MessageStatus.CHANGES_REQUESTED))
     waiting.my_drafts = _count(mine.where(Message.status == MessageStatus.DRAFT))
-    waiting.posts_attention = _count(visible_posts(user).where(Post.status.in_(ATTENTION_STATUSES)))
-    waiting.next_posts = list(
-        db.session.scalars(
-            with_list_relations(visible_posts(user))
-            .where(Post.status.in_((PostStatus.QUEUED, PostStatus.AWAITING_PARTNER)))
-            .order_by(Post.scheduled_at)
-            .limit(NEXT_POSTS)
-        )
-    )
+    waiting.posts_attention = sum(attention_counts(user.organisation_id).values())
+    waiting.next_posts = _next_posts(user)
     waiting.rising = _rising_trends(user, today)
     return waiting
 
 
+def _next_posts(user: User) -> list[Post]:
+    """The soonest posts still to go out: the first few of each status by time (a short walk of the
+    status and time index each), then those few loaded with what the card shows."""
+    visible = post_visibility(user.organisation_id)
+    soonest = [
+        select(Post.id).where(visible, Post.status == status).order_by(Post.scheduled_at).limit(NEXT_POSTS).subquery()
+        for status in (PostStatus.QUEUED, PostStatus.AWAITING_PARTNER)
+    ]
+    candidates = union_all(*(select(ids.c.id) for ids in soonest))
+    posts = select(Post).join(Post.channel).join(Post.message).where(Post.id.in_(candidates))
+    return list(
+        db.session.scalars(with_list_relations(posts).order_by(Post.scheduled_at, Post.id).limit(NEXT_POSTS))
+    )
+
+
 def _rising_trends(user: User, today: date) -> list[tuple[Trend, int, int]]:
-    """The organisation's open trends whose last 7 days exceed the 7 before, steepest first."""
-    growth = _week_sums(user.organisation_id, today)
-    recent, previous = func.coalesce(growth.c.recent, 0), func.coalesce(growth.c.previous, 0)
-    rows = db.session.execute(
-        select(Trend, recent, previous)
-        .join(growth, growth.c.trend_id == Trend.id)
-        .where(Trend.status != TrendStatus.CLOSED)
-        .where(recent > previous)
-        .order_by((recent - previous).desc(), Trend.id.desc())
+    """The organisation's open trends whose last 7 days exceed the 7 before, steepest first.
+
+    Reads the 7-day figures kept on each trend (trends.queries.refresh_growth, run by the dashboard
+    view before it renders), so no daily counts are summed here.
+    """
+    rows = db.session.scalars(
+        select(Trend)
+        .where(
+            Trend.organisation_id == user.organisation_id,
+            Trend.status != TrendStatus.CLOSED,
+            Trend.growth_on == today,
+            Trend.week_growth > 0,
+        )
+        .order_by(Trend.week_growth.desc(), Trend.week_recent.desc(), Trend.id.desc())  # as the board sorts
         .limit(RISING_TRENDS)
     ).all()
-    return [(trend, int(r), int(p)) for trend, r, p in rows]
-
-
-def _week_sums(organisation_id: int, today: date):
-    """Sums of the last 7 days and the 7 before for one organisation's trends (14 days of counts)."""
-    recent_start, previous_start = today - timedelta(days=6), today - timedelta(days=13)
-    in_recent = Observation.observed_on >= recent_start
-    own = select(Trend.id).where(Trend.organisation_id == organisation_id)
-    return (
-        select(
-            Observation.trend_id.label("trend_id"),
-            func.sum(case((in_recent, Observation.count), else_=0)).label("recent"),
-            func.sum(case((in_recent, 0), else_=Observation.count)).label("previous"),
-        )
-        .where(
-            Observation.trend_id.in_(own),
-            Observation.observed_on >= previous_start,
-            Observation.observed_on <= today,
-        )
-        .group_by(Observation.trend_id)
-        .subquery()
-    )
+    return [(trend, trend.week_recent, trend.week_recent - trend.week_growth) for trend in rows]
 
 
 def _count(query) -> int:

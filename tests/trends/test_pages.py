@@ -313,3 +313,22 @@ def test_the_growth_sort_follows_a_changed_count_and_a_new_day(client, auth, sta
     db.session.expire_all()
     assert db.session.get(type(steady), steady.id).updated_at == edited
     assert refresh_growth(utcnow().date() + timedelta(days=1)) == 0
+
+
+def test_the_dashboard_lists_rising_trends_with_their_two_weeks_and_follows_a_new_count(
+    client, auth, staff, make_trend
+):
+    from app.common.time import utcnow
+    from app.trends import services
+
+    make_trend("Steady", counts=[10] * 14)
+    make_trend("Slow riser", counts=[2] * 7 + [3] * 7)
+    surging = make_trend("Surging", counts=[1] * 7 + [20] * 7)
+    auth.login(staff)
+    page = client.get("/").get_data(as_text=True)
+    assert "Steady" not in page
+    assert page.index("Surging") < page.index("Slow riser")
+    assert "140 sightings in the last 7 days, 7 the week before" in page
+    services.set_observation(surging, utcnow().date(), 0, "test")  # today's count corrected
+    db.session.commit()
+    assert "120 sightings in the last 7 days, 7 the week before" in client.get("/").get_data(as_text=True)
