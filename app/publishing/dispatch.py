@@ -1,9 +1,10 @@
-"""Claim due posts, re-check, look before any re-send, publish, record: each state change is its own commit.
+"""Re-check due posts, claim them, look before any re-send, publish, record.
 
-A pass runs up to COUNTERPOINT_DISPATCH_THREADS threads. Each thread takes one channel at a time under a
-lock row (one sender per channel across every worker), drains that channel's due posts one after the
-other, then takes the next channel: a worker claims only what it runs now, and a backlog on a channel is
-served as fast as its spacing allows instead of one post per tick.
+Two commits per post: the claim with `sending` before the request (one compare-and-set), the answer
+after it. A pass runs up to COUNTERPOINT_DISPATCH_THREADS threads. Each thread takes one channel at a
+time under a lock row (one sender per channel across every worker), drains that channel's due posts one
+after the other, then takes the next channel: a worker claims only what it runs now, and a backlog on a
+channel is served as fast as its spacing allows instead of one post per tick.
 """
 
 from __future__ import annotations
