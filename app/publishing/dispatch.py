@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -50,7 +50,15 @@ from app.drafting.models import Message
 from app.extensions import db
 from app.notifications import NotificationKind, link_to, send_pending_emails
 from app.publishing import services
-from app.publishing.models import DispatchLock, HeldCode, Post, PostAttempt, PostCopy, PostStatus
+from app.publishing.models import (
+    DispatchLock,
+    HeldCode,
+    Post,
+    PostAttempt,
+    PostCopy,
+    PostStatus,
+    PublishingPause,
+)
 
 log = logging.getLogger(__name__)
 
@@ -305,6 +313,15 @@ def _unclaimed(post_id: int, now: datetime):
     return and_(Post.id == post_id, _due(now), _lease_free(now))
 
 
+def _not_paused():
+    """Claiming to send also requires no pause, coalition-wide or of the channel: one committed after
+    the re-check read but before the claim still wins (R6)."""
+    return and_(
+        ~exists().where(PublishingPause.is_active.is_(True)),
+        ~exists().where(Channel.id == Post.channel_id, Channel.is_paused.is_(True)),
+    )
+
+
 def _lease_free(now):
     return or_(Post.lease_owner.is_(None), Post.lease_expires_at.is_(None), Post.lease_expires_at < now)
 
@@ -371,13 +388,16 @@ def _serve(app, worker_id, clock, limits, report, taken: set[int], guard: thread
                         continue
                     return
                 try:
-                    _drain(_ChannelHold(channel_id, worker_id, now + lease()), clock, deadline, report)
+                    settled = _drain(
+                        _ChannelHold(channel_id, worker_id, now + lease()), clock, deadline, report
+                    )
                 except Exception:
                     _give_back(channel_id, worker_id, clock())
                     raise
                 unlock_channel(channel_id, worker_id)
-                with guard:
-                    taken.discard(channel_id)
+                if settled:  # a channel left on a lost compare-and-set waits for the next pass: no spinning
+                    with guard:
+                        taken.discard(channel_id)
         finally:
             db.session.remove()
 
@@ -458,23 +478,29 @@ def _next_channel(worker_id: str, now: datetime, taken: set[int], guard: threadi
         # Another worker holds it: leave it marked as taken for this pass and look for another.
 
 
-def _drain(hold: _ChannelHold, clock, deadline: float, report: DispatchReport) -> None:
-    """Send the channel's due posts one after the other while it has some and nothing stops it."""
+def _drain(hold: _ChannelHold, clock, deadline: float, report: DispatchReport) -> bool:
+    """Send the channel's due posts one after the other while it has some and nothing stops it.
+
+    False when it stopped on a post another writer changed under it (a lost compare-and-set).
+    """
     while time.monotonic() < deadline:
         now = clock()
         if not hold.keep(now):
-            return  # the lock lapsed and another worker has the channel
+            return True  # the lock lapsed and another worker has the channel
         post = next_post(hold.channel_id, now)
         if post is None:
             db.session.rollback()
-            return
+            return True
         spacing = post.channel.min_spacing_minutes
         outcome = _take(post, hold.worker_id, now)
         report.add(outcome)
-        if outcome in ("rate_limited", "auth_refused", "waiting", "skipped"):
-            return
+        if outcome == "skipped":
+            return False
+        if outcome in ("rate_limited", "auth_refused", "waiting"):
+            return True
         if outcome in ("posted", "found") and _space(hold.channel_id, now, spacing):
-            return
+            return True
+    return True
 
 
 def _take(post: Post, worker_id: str, now: datetime) -> str:
@@ -482,7 +508,7 @@ def _take(post: Post, worker_id: str, now: datetime) -> str:
     request; a post that may already be live is leased first, for the lookup that comes before any re-send.
     """
     if not post.may_be_live:
-        return _process(post, _unclaimed(post.id, now), worker_id, now)
+        return _process(post, _unclaimed(post.id, now), worker_id, now, claiming=True)
     post_id = post.id
     claimed = _lease_post(post_id, worker_id, now)
     db.session.commit()
@@ -549,7 +575,7 @@ def process_post(post_id: int, *, worker_id: str, now: datetime) -> str:
     return _process(post, _claimed(post.id, worker_id), worker_id, now)
 
 
-def _process(post: Post, condition, worker_id: str, now: datetime) -> str:
+def _process(post: Post, condition, worker_id: str, now: datetime, *, claiming: bool = False) -> str:
     """Publish a post; every state change is a compare-and-set on `condition` (claimed by this worker,
     or still queued, due and unleased)."""
     held = hold_reason(post)
@@ -579,7 +605,7 @@ def _process(post: Post, condition, worker_id: str, now: datetime) -> str:
         settled = look_before_resend(post, connector, worker_id, now)
         if settled is not None:
             return settled
-    return _send(post, connector, worker_id, now, condition)
+    return _send(post, connector, worker_id, now, and_(condition, _not_paused()) if claiming else condition)
 
 
 def _send(post: Post, connector: Connector, worker_id: str, now: datetime, condition) -> str:
