@@ -226,7 +226,7 @@ def _proc_peak_mb(pid: int) -> float:
 
 
 def _build(url: str, folder: Path, hook_url: str, secret: str) -> dict[int, str]:
-    """Fresh schema, CHANNELS channels and POSTS queued posts due tomorrow; returns post id -> key."""
+    """Fresh schema, CHANNELS channels and POSTS queued posts due in a month; returns post id -> key."""
     SECRET[0] = secret
     app = _app(url, folder)
     with app.app_context():
@@ -235,7 +235,7 @@ def _build(url: str, folder: Path, hook_url: str, secret: str) -> dict[int, str]
         hooks = _channels(org, hook_url, CHANNELS)
         versions = _messages(campaign, author, lead, POSTS // CHANNELS)
         rows = _post_rows(
-            versions, hooks, status=PostStatus.QUEUED, when=utcnow() + timedelta(days=1), count=POSTS
+            versions, hooks, status=PostStatus.QUEUED, when=utcnow() + timedelta(days=30), count=POSTS
         )
         db.session.execute(insert(Post), rows)
         db.session.commit()
