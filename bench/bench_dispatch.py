@@ -244,6 +244,43 @@ def _build(url: str, folder: Path, hook_url: str, secret: str) -> dict[int, str]
     return keys
 
 
+def _watch(url, folder, kind, slots, ids, workers, platform_pid) -> tuple[datetime, dict, dict]:
+    """Make the posts due once every worker has ticked, wait until none is queued or sending."""
+    processes = len(workers)
+    app = _app(url, folder)
+    with app.app_context():
+        while db.session.scalar(select(func.count()).select_from(WorkerHeartbeat)) < processes:
+            db.session.rollback()
+            time.sleep(0.2)
+        # Due after the workers' next tick, as a scheduled post is: each worker knows it is coming.
+        first_due = utcnow() + timedelta(seconds=TICK_SECONDS + 1)
+        step = 0.0 if kind == "burst" else LATENCY / slots / SPREAD_LOAD
+        due = {post_id: first_due + timedelta(seconds=n * step) for n, post_id in enumerate(ids)}
+        db.session.execute(update(Post), [{"id": i, "scheduled_at": at} for i, at in due.items()])
+        db.session.commit()
+        cpu_before = sum(_proc_cpu(w.pid) for w in workers)
+        platform_cpu_before = _proc_cpu(platform_pid)
+        load_before = os.getloadavg()[0]
+        waiting = True
+        while waiting:
+            time.sleep(0.2)
+            waiting = bool(
+                db.session.scalar(select(func.count()).where(Post.status.in_(("queued", "sending"))))
+            )
+            db.session.rollback()
+        figures = {
+            "cpu": sum(_proc_cpu(w.pid) for w in workers) - cpu_before,
+            "platform_cpu": _proc_cpu(platform_pid) - platform_cpu_before,
+            "peak": max(_proc_peak_mb(w.pid) for w in workers),
+            "statuses": dict(
+                db.session.execute(select(Post.status, func.count()).group_by(Post.status)).all()
+            ),
+            "load": (load_before + os.getloadavg()[0]) / 2,
+        }
+        db.engine.dispose()
+    return first_due, due, figures
+
+
 def publish_run(url: str, folder: Path, kind: str, processes: int, threads: int) -> dict[str, Any]:
     """One run: the platform and `processes` workers with `threads` each; posts fall due once they are up."""
     slots = processes * threads
@@ -278,38 +315,17 @@ def publish_run(url: str, folder: Path, kind: str, processes: int, threads: int)
         )
         for _ in range(processes)
     ]
-    app = _app(url, folder)
-    with app.app_context():
-        while db.session.scalar(select(func.count()).select_from(WorkerHeartbeat)) < processes:
-            db.session.rollback()
-            time.sleep(0.2)
-        # Due after the workers' next tick, as a scheduled post is: each worker knows it is coming.
-        first_due = utcnow() + timedelta(seconds=TICK_SECONDS + 1)
-        step = 0.0 if kind == "burst" else LATENCY / slots / SPREAD_LOAD
-        ids = list(keys)
-        due = {post_id: first_due + timedelta(seconds=n * step) for n, post_id in enumerate(ids)}
-        db.session.execute(update(Post), [{"id": i, "scheduled_at": at} for i, at in due.items()])
-        db.session.commit()
-        cpu_before = sum(_proc_cpu(w.pid) for w in workers)
-        platform_cpu_before = _proc_cpu(platform.pid)
-        load_before = os.getloadavg()[0]
-        waiting = True
-        while waiting:
-            time.sleep(0.2)
-            waiting = bool(
-                db.session.scalar(select(func.count()).where(Post.status.in_(("queued", "sending"))))
-            )
-            db.session.rollback()
-        cpu = sum(_proc_cpu(w.pid) for w in workers) - cpu_before
-        platform_cpu = _proc_cpu(platform.pid) - platform_cpu_before
-        peak = max(_proc_peak_mb(w.pid) for w in workers)
-        statuses = dict(db.session.execute(select(Post.status, func.count()).group_by(Post.status)).all())
-        db.engine.dispose()
-    for worker in workers:
-        worker.send_signal(signal.SIGINT)
-    for worker in workers:
-        worker.wait(timeout=60)
-    log.close()
+    try:
+        first_due, due, figures = _watch(url, folder, kind, slots, list(keys), workers, platform.pid)
+    except BaseException:
+        platform.kill()
+        raise
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGINT)
+        for worker in workers:
+            worker.wait(timeout=60)
+        log.close()
     platform.stdin.write("report\n")
     platform.stdin.flush()
     seen = json.loads(platform.stdout.readline())
@@ -326,13 +342,13 @@ def publish_run(url: str, folder: Path, kind: str, processes: int, threads: int)
         "ratio": ideal / achieved,
         "p50": statistics.median(lateness),
         "p99": lateness[min(len(lateness) - 1, int(len(lateness) * 0.99))],
-        "peak_mb": peak,
-        "cpu_ms": cpu * 1000 / POSTS,
-        "platform_cpu_ms": platform_cpu * 1000 / POSTS,
+        "peak_mb": figures["peak"],
+        "cpu_ms": figures["cpu"] * 1000 / POSTS,
+        "platform_cpu_ms": figures["platform_cpu"] * 1000 / POSTS,
         "delivered": seen["delivered"],
         "duplicates": seen["duplicates"],
-        "posted": statuses.get("posted", 0),
-        "load": (load_before + os.getloadavg()[0]) / 2,
+        "posted": figures["statuses"].get("posted", 0),
+        "load": figures["load"],
     }
 
 
