@@ -10,6 +10,7 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 from flask import Flask
+from sqlalchemy.engine import make_url
 
 LANGUAGES = ("en", "fr")
 
@@ -133,6 +134,7 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", _database_url(app))
     _private_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
+    _size_pool(app)
     _ensure_secret(app, "SECRET_KEY", "secret_key", lambda: secrets.token_urlsafe(48), is_production)
     _ensure_secret(
         app,
@@ -150,6 +152,17 @@ def _database_url(app: Flask) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def _size_pool(app: Flask) -> None:
+    """Room in the connection pool for every dispatch thread at once (SQLAlchemy's default stops at 15)."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        return  # one shared in-memory connection (StaticPool): nothing to size
+    threads = int(app.config.get("COUNTERPOINT_DISPATCH_THREADS") or 1)
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("max_overflow", max(10, threads + 4))
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _private_sqlite_file(url: str) -> None:

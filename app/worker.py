@@ -69,6 +69,7 @@ def tick(app: Flask, worker_id: str) -> None:
     """One pass: heartbeat, then every task; a failing task never stops the worker."""
     with app.app_context():
         g.worker_id = worker_id  # tasks name their leases after the worker
+        g.tick_started = time.monotonic()  # the dispatcher waits for due posts until the next tick
         try:
             beat(worker_id)
         except Exception:

@@ -9,6 +9,10 @@ the host (SNI, certificate check) and the Host header is unchanged: only the soc
 
 from __future__ import annotations
 
+import functools
+import os
+import ssl
+import threading
 from typing import Any
 
 import httpcore
@@ -58,8 +62,60 @@ class PinnedTransport(httpx.HTTPTransport):
 
     def __init__(self, *, allow_private: bool) -> None:  # noqa: D107
         # HTTPTransport only needs its pool: built here with the pinning backend (and the same
-        # certificate store httpx would use, SSL_CERT_FILE included).
+        # certificate store httpx would use, SSL_CERT_FILE included). Kept-alive connections are
+        # reused only for their own origin, and were checked when they were opened.
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=tls_context(),
             network_backend=_PinnedBackend(allow_private=allow_private),
+            max_connections=_MAX_CONNECTIONS,
+            max_keepalive_connections=_MAX_KEEPALIVE,
+            keepalive_expiry=_KEEPALIVE_SECONDS,
         )
+
+
+# The shared pools' limits: every dispatch thread of a worker may hold a connection at once.
+_MAX_CONNECTIONS = 100
+_MAX_KEEPALIVE = 32
+_KEEPALIVE_SECONDS = 30.0
+
+
+def tls_context() -> ssl.SSLContext:
+    """One verifying TLS context per certificate store (SSL_CERT_FILE / SSL_CERT_DIR, else certifi).
+
+    Loading a CA bundle costs a few milliseconds of CPU: once per process, not once per request.
+    """
+    return _tls_context(os.environ.get("SSL_CERT_FILE") or None, os.environ.get("SSL_CERT_DIR") or None)
+
+
+@functools.cache
+def _tls_context(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
+    return httpx.create_ssl_context()
+
+
+class _SharedTransport(httpx.BaseTransport):
+    """A client's view of a process-wide pinned pool: closing the client leaves the pool open."""
+
+    def __init__(self, inner: PinnedTransport) -> None:
+        self._inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        """The pool outlives each client."""
+
+
+_POOLS: dict[tuple[bool, ssl.SSLContext], PinnedTransport] = {}
+_POOLS_LOCK = threading.Lock()
+# A forked process (several workers from one parent) opens its own connections.
+os.register_at_fork(after_in_child=_POOLS.clear)
+
+
+def shared_transport(*, allow_private: bool) -> httpx.BaseTransport:
+    """The process's pinned connection pool for this outbound policy (keep-alive across requests)."""
+    key = (allow_private, tls_context())
+    with _POOLS_LOCK:
+        pool = _POOLS.get(key)
+        if pool is None:
+            pool = _POOLS[key] = PinnedTransport(allow_private=allow_private)
+    return _SharedTransport(pool)

@@ -6,8 +6,6 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from rank_bm25 import BM25Plus
-
 from app.checks.lengths import find_urls
 
 if TYPE_CHECKING:
@@ -47,6 +45,10 @@ def select_facts(
     facts = same or facts
     if len(facts) <= 1:
         return tuple(facts)
+    # Imported here, not for a cycle: rank_bm25 brings numpy (about 11 MB resident), which the worker
+    # and most web requests never need (issue 15: the worker's peak memory).
+    from rank_bm25 import BM25Plus
+
     corpus = [_tokens(f.text) or ["_"] for f in facts]
     scores = BM25Plus(corpus).get_scores(trend_query(trend))
     order = sorted(range(len(facts)), key=lambda i: (-round(float(scores[i]), 9), i))

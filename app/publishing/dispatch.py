@@ -1,13 +1,15 @@
-"""Claim due posts, re-check, look before any re-send, publish, record: each state change is its own commit.
+"""Re-check due posts, claim them, look before any re-send, publish, record.
 
-A pass runs up to COUNTERPOINT_DISPATCH_THREADS threads. Each thread takes one channel at a time under a
-lock row (one sender per channel across every worker), drains that channel's due posts one after the
-other, then takes the next channel: a worker claims only what it runs now, and a backlog on a channel is
-served as fast as its spacing allows instead of one post per tick.
+Two commits per post: the claim with `sending` before the request (one compare-and-set), the answer
+after it. A pass runs up to COUNTERPOINT_DISPATCH_THREADS threads. Each thread takes one channel at a
+time under a lock row (one sender per channel across every worker), drains that channel's due posts one
+after the other, then takes the next channel: a worker claims only what it runs now, and a backlog on a
+channel is served as fast as its spacing allows instead of one post per tick.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 import threading
@@ -21,10 +23,12 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.audit.services import record
+from app.campaigns.models import Campaign, CampaignStatus
 from app.channels import services as channel_services
 from app.channels.connectors import (
     AuthError,
@@ -41,11 +45,21 @@ from app.channels.connectors import (
 from app.channels.models import Channel
 from app.common.audit_actions import AuditAction
 from app.common.crypto import CredentialError
+from app.common.sql import rowcount
 from app.common.time import utcnow
+from app.drafting.models import Message
 from app.extensions import db
 from app.notifications import NotificationKind, link_to, send_pending_emails
 from app.publishing import services
-from app.publishing.models import DispatchLock, HeldCode, Post, PostAttempt, PostCopy, PostStatus
+from app.publishing.models import (
+    DispatchLock,
+    HeldCode,
+    Post,
+    PostAttempt,
+    PostCopy,
+    PostStatus,
+    PublishingPause,
+)
 
 log = logging.getLogger(__name__)
 
@@ -99,15 +113,17 @@ def server_key(channel: Channel) -> str:
 def lock_channel(channel_id: int, worker_id: str, now: datetime) -> bool:
     """Take a channel's lock row by compare-and-set (it is free or its lease ran out); commits."""
     key = channel_key(channel_id)
-    taken = db.session.execute(
-        update(DispatchLock)
-        .where(
-            DispatchLock.key == key,
-            or_(DispatchLock.owner.is_(None), DispatchLock.expires_at < now),
+    taken = rowcount(
+        db.session.execute(
+            update(DispatchLock)
+            .where(
+                DispatchLock.key == key,
+                or_(DispatchLock.owner.is_(None), DispatchLock.expires_at < now),
+            )
+            .values(owner=worker_id, expires_at=now + lease())
+            .execution_options(synchronize_session=False)
         )
-        .values(owner=worker_id, expires_at=now + lease())
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if taken == 1:
         db.session.commit()
         return True
@@ -136,13 +152,37 @@ def unlock_channel(channel_id: int, worker_id: str) -> None:
 
 def _renew_channel(channel_id: int, worker_id: str, now: datetime) -> bool:
     return bool(
-        db.session.execute(
-            update(DispatchLock)
-            .where(DispatchLock.key == channel_key(channel_id), DispatchLock.owner == worker_id)
-            .values(expires_at=now + lease())
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        rowcount(
+            db.session.execute(
+                update(DispatchLock)
+                .where(DispatchLock.key == channel_key(channel_id), DispatchLock.owner == worker_id)
+                .values(expires_at=now + lease())
+                .execution_options(synchronize_session=False)
+            )
+        )
     )
+
+
+@dataclass
+class _ChannelHold:
+    """A thread's hold on a channel's lock: renewed only once half the lease has run (one write per
+    minute or so instead of one per post). A lease can only lapse past `until`, so until then nobody
+    else can have taken the channel."""
+
+    channel_id: int
+    worker_id: str
+    until: datetime
+
+    def keep(self, now: datetime) -> bool:
+        """Renew the lock when half its lease is gone; False when another worker has the channel."""
+        if now < self.until - lease() / 2:
+            return True
+        if not _renew_channel(self.channel_id, self.worker_id, now):
+            db.session.rollback()
+            return False
+        db.session.commit()
+        self.until = now + lease()
+        return True
 
 
 def server_hold(channel: Channel, now: datetime) -> datetime | None:
@@ -219,20 +259,71 @@ def claim_next(channel_id: int, worker_id: str, now: datetime) -> int | None:
         .order_by(Post.scheduled_at, Post.id)
         .limit(1)
     )
-    claimed = post_id is not None and (
-        db.session.execute(
-            update(Post)
-            .where(Post.id == post_id, Post.status == PostStatus.QUEUED, _lease_free(now))
-            .values(lease_owner=worker_id, lease_expires_at=now + lease())
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        == 1
-    )
+    claimed = post_id is not None and _lease_post(post_id, worker_id, now)
     db.session.commit()
     return post_id if claimed else None
 
 
-def _lease_free(now: datetime):
+def _lease_post(post_id: int, worker_id: str, now: datetime) -> bool:
+    """Lease a queued post by compare-and-set (no other worker holds it); the caller commits."""
+    taken = db.session.execute(
+        update(Post)
+        .where(Post.id == post_id, Post.status == PostStatus.QUEUED, _lease_free(now))
+        .values(lease_owner=worker_id, lease_expires_at=now + lease())
+        .execution_options(synchronize_session=False)
+    )
+    return rowcount(taken) == 1
+
+
+def _due(now):
+    return and_(
+        Post.status == PostStatus.QUEUED,
+        Post.scheduled_at <= now,
+        or_(Post.next_attempt_at.is_(None), Post.next_attempt_at <= now),
+    )
+
+
+def next_post(channel_id: int, now: datetime) -> Post | None:
+    """The channel's next due, unleased post with everything its re-check reads, in one query."""
+    return db.session.scalar(_next_post_query(), {"channel_id": channel_id, "now": now})
+
+
+@functools.cache
+def _next_post_query():
+    """Built once (the statement and its cache key cost more CPU than the query itself)."""
+    now = bindparam("now", type_=Post.scheduled_at.type)
+    message = joinedload(Post.message)
+    return (
+        select(Post)
+        .where(Post.channel_id == bindparam("channel_id"), _due(now), _lease_free(now))
+        .order_by(Post.scheduled_at, Post.id)
+        .limit(1)
+        .options(
+            joinedload(Post.channel).joinedload(Channel.organisation),
+            joinedload(Post.version),
+            message.joinedload(Message.campaign).joinedload(Campaign.organisation),
+            message.joinedload(Message.trend),
+        )
+        .execution_options(populate_existing=True)
+    )
+
+
+def _unclaimed(post_id: int, now: datetime):
+    """The compare-and-set of a post no worker holds that is still due: a cancel, a reschedule or
+    another worker's claim committed first makes it match nothing."""
+    return and_(Post.id == post_id, _due(now), _lease_free(now))
+
+
+def _not_paused():
+    """Claiming to send also requires no pause, coalition-wide or of the channel: one committed after
+    the re-check read but before the claim still wins (R6)."""
+    return and_(
+        ~exists().where(PublishingPause.is_active.is_(True)),
+        ~exists().where(Channel.id == Post.channel_id, Channel.is_paused.is_(True)),
+    )
+
+
+def _lease_free(now):
     return or_(Post.lease_owner.is_(None), Post.lease_expires_at.is_(None), Post.lease_expires_at < now)
 
 
@@ -240,12 +331,19 @@ def _lease_free(now: datetime):
 
 
 def dispatch_once(
-    app: Flask, *, worker_id: str, now: datetime | None = None, budget: float | None = None
+    app: Flask,
+    *,
+    worker_id: str,
+    now: datetime | None = None,
+    budget: float | None = None,
+    wait_until: float | None = None,
 ) -> DispatchReport:
     """Serve every channel with due posts through a bounded pool, one sender per channel.
 
     `now` fixes the clock (tests); the worker passes None and each post is
-    handled at the real time. The pass ends when nothing is due or after `budget` seconds.
+    handled at the real time. The pass ends when nothing is due or after `budget` seconds; with
+    `wait_until` (a time.monotonic() value, real clock only) it first sleeps until the next post falls
+    due, as long as that comes before `wait_until`.
     """
     clock: Callable[[], datetime] = (lambda: now) if now is not None else utcnow
     report = DispatchReport()
@@ -253,17 +351,21 @@ def dispatch_once(
     threads = max(1, int(app.config.get("COUNTERPOINT_DISPATCH_THREADS", 4)))
     first = due_channels(clock(), limit=threads)
     db.session.commit()
-    if not first:
-        return report
+    while not first:
+        if wait_until is None or not _sleep_until_due(clock(), wait_until):
+            return report
+        first = due_channels(clock(), limit=threads)
+        db.session.commit()
+    slots = threads if wait_until is not None else min(threads, len(first))
     deadline = time.monotonic() + (budget if budget is not None else app.config["COUNTERPOINT_PASS_SECONDS"])
     taken: set[int] = set()
     guard = threading.Lock()
     with _UNCLEAN_LOCK:
         _UNCLEAN.add(worker_id)
-    with ThreadPoolExecutor(max_workers=min(threads, len(first)), thread_name_prefix="dispatch") as pool:
+    with ThreadPoolExecutor(max_workers=slots, thread_name_prefix="dispatch") as pool:
         futures = [
-            pool.submit(_serve, app, worker_id, clock, deadline, report, taken, guard)
-            for _ in range(min(threads, len(first)))
+            pool.submit(_serve, app, worker_id, clock, (deadline, wait_until), report, taken, guard)
+            for _ in range(slots)
         ]
         failures = [error for f in futures if (error := f.exception()) is not None]
     if failures:
@@ -273,24 +375,60 @@ def dispatch_once(
     return report
 
 
-def _serve(app, worker_id, clock, deadline, report, taken: set[int], guard: threading.Lock) -> None:
-    """One thread: take a free channel with due posts, drain it, give it back, repeat."""
+def _serve(app, worker_id, clock, limits, report, taken: set[int], guard: threading.Lock) -> None:
+    """One thread: take a free channel with due posts, drain it, give it back, repeat; when none is due,
+    sleep until the next post falls due if that comes before `wait_until`."""
+    deadline, wait_until = limits
     with app.app_context():
         try:
             while time.monotonic() < deadline:
-                channel_id = _next_channel(worker_id, clock(), taken, guard)
+                now = clock()
+                channel_id = _next_channel(worker_id, now, taken, guard)
                 if channel_id is None:
+                    if wait_until is not None and _sleep_until_due(now, wait_until):
+                        continue
                     return
                 try:
-                    _drain(channel_id, worker_id, clock, deadline, report)
+                    settled = _drain(
+                        _ChannelHold(channel_id, worker_id, now + lease()), clock, deadline, report
+                    )
                 except Exception:
                     _give_back(channel_id, worker_id, clock())
                     raise
                 unlock_channel(channel_id, worker_id)
-                with guard:
-                    taken.discard(channel_id)
+                if settled:  # a channel left on a lost compare-and-set waits for the next pass: no spinning
+                    with guard:
+                        taken.discard(channel_id)
         finally:
             db.session.remove()
+
+
+def next_due_at(now: datetime) -> datetime | None:
+    """When the next automatic post falls due after `now`: its slot, or the end of its wait (retry,
+    spacing, rate limit). Two indexed minimums; the earlier one may still be waiting, which only costs
+    one more look."""
+    queued = and_(Post.status == PostStatus.QUEUED, Channel.platform != "manual")
+    slot = db.session.scalar(
+        select(func.min(Post.scheduled_at)).join(Channel).where(queued, Post.scheduled_at > now)
+    )
+    wait = db.session.scalar(
+        select(func.min(Post.next_attempt_at)).join(Channel).where(queued, Post.next_attempt_at > now)
+    )
+    found = [moment for moment in (slot, wait) if moment is not None]
+    return min(found) if found else None
+
+
+def _sleep_until_due(now: datetime, wait_until: float) -> bool:
+    """Sleep until the next post falls due when that comes before `wait_until`; False when it does not."""
+    due = next_due_at(now)
+    db.session.commit()
+    if due is None:
+        return False
+    delay = max(0.0, (due - utcnow()).total_seconds())
+    if time.monotonic() + delay >= wait_until:
+        return False
+    time.sleep(max(delay, 0.005))
+    return True
 
 
 def _give_back(channel_id: int, worker_id: str, now: datetime) -> None:
@@ -341,25 +479,46 @@ def _next_channel(worker_id: str, now: datetime, taken: set[int], guard: threadi
         # Another worker holds it: leave it marked as taken for this pass and look for another.
 
 
-def _drain(channel_id: int, worker_id: str, clock, deadline: float, report: DispatchReport) -> None:
-    """Send the channel's due posts one after the other while it has some and nothing stops it."""
+def _drain(hold: _ChannelHold, clock, deadline: float, report: DispatchReport) -> bool:
+    """Send the channel's due posts one after the other while it has some and nothing stops it.
+
+    False when it stopped on a post another writer changed under it (a lost compare-and-set).
+    """
     while time.monotonic() < deadline:
         now = clock()
-        post_id = claim_next(channel_id, worker_id, now)
-        if post_id is None:
-            return
-        outcome = process_post(post_id, worker_id=worker_id, now=now)
+        if not hold.keep(now):
+            return True  # the lock lapsed and another worker has the channel
+        post = next_post(hold.channel_id, now)
+        if post is None:
+            db.session.rollback()
+            return True
+        spacing = post.channel.min_spacing_minutes
+        outcome = _take(post, hold.worker_id, now)
         report.add(outcome)
+        if outcome == "skipped":
+            return False
         if outcome in ("rate_limited", "auth_refused", "waiting"):
-            return
-        if outcome in ("posted", "found") and _space(channel_id, now):
-            return
+            return True
+        if outcome in ("posted", "found") and _space(hold.channel_id, now, spacing):
+            return True
+    return True
 
 
-def _space(channel_id: int, now: datetime) -> bool:
+def _take(post: Post, worker_id: str, now: datetime) -> str:
+    """Handle the channel's next post. Claim and `sending` are one compare-and-set, committed before the
+    request; a post that may already be live is leased first, for the lookup that comes before any re-send.
+    """
+    if not post.may_be_live:
+        return _process(post, _unclaimed(post.id, now), worker_id, now, claiming=True)
+    post_id = post.id
+    claimed = _lease_post(post_id, worker_id, now)
+    db.session.commit()
+    return process_post(post_id, worker_id=worker_id, now=now) if claimed else "skipped"
+
+
+def _space(channel_id: int, now: datetime, minutes: int | None) -> bool:
     """After a post, the channel's other due posts wait for its spacing; True when they must."""
-    channel = db.session.get(Channel, channel_id)
-    gap = timedelta(minutes=channel.min_spacing_minutes or 0)
+    gap = timedelta(minutes=minutes or 0)
     if not gap:
         return False
     db.session.execute(
@@ -414,13 +573,19 @@ def process_post(post_id: int, *, worker_id: str, now: datetime) -> str:
     if post is None or post.status != PostStatus.QUEUED or post.lease_owner != worker_id:
         db.session.rollback()
         return "skipped"
+    return _process(post, _claimed(post.id, worker_id), worker_id, now)
+
+
+def _process(post: Post, condition, worker_id: str, now: datetime, *, claiming: bool = False) -> str:
+    """Publish a post; every state change is a compare-and-set on `condition` (claimed by this worker,
+    or still queued, due and unleased)."""
     held = hold_reason(post)
     if held:
-        return _hold_claimed(post, worker_id, held[0], held[1])
+        return _hold_claimed(post, condition, held[0], held[1])
     if _is_too_late(post, now):
         return _settle_claimed(
             post,
-            worker_id,
+            condition,
             PostStatus.MISSED,
             outcome="missed",
             held_reason=_("Past its slot by more than the lateness limit; a person must confirm."),
@@ -430,24 +595,24 @@ def process_post(post_id: int, *, worker_id: str, now: datetime) -> str:
     except (CredentialError, ValueError) as error:
         return _hold_claimed(
             post,
-            worker_id,
+            condition,
             HeldCode.CREDENTIALS_REFUSED,
             _("The channel's credentials cannot be read: %(e)s", e=str(error)),
         )
     until = server_hold(post.channel, now)
     if until is not None:
-        return _wait_for_server(post, worker_id, until)
+        return _wait_for_server(post, condition, until)
     if post.may_be_live:
         settled = look_before_resend(post, connector, worker_id, now)
         if settled is not None:
             return settled
-    return _send(post, connector, worker_id, now)
+    return _send(post, connector, worker_id, now, and_(condition, _not_paused()) if claiming else condition)
 
 
-def _send(post: Post, connector: Connector, worker_id: str, now: datetime) -> str:
+def _send(post: Post, connector: Connector, worker_id: str, now: datetime, condition) -> str:
     request = publish_request(post)
     post_id, was_live = post.id, post.may_be_live
-    attempt_id = _mark_sending(post, worker_id, now)
+    attempt_id = _mark_sending(post, worker_id, now, condition, keep_loaded=True)
     if attempt_id is None:
         return "skipped"
     try:
@@ -542,12 +707,14 @@ def look_before_resend(post: Post, connector: Connector, worker_id: str, now: da
         attempt_id = _lookup_attempt(post.id, worker_id, now, "found", copies[0])
         return _record_posted(post.id, attempt_id, copies, now, outcome="found")
     _lookup_attempt(post.id, worker_id, now, "absent")
-    cleared = db.session.execute(
-        update(Post)
-        .where(_claimed(post.id, worker_id))
-        .values(may_be_live=False)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    cleared = rowcount(
+        db.session.execute(
+            update(Post)
+            .where(_claimed(post.id, worker_id))
+            .values(may_be_live=False)
+            .execution_options(synchronize_session=False)
+        )
+    )
     db.session.commit()
     return None if cleared == 1 else "skipped"
 
@@ -629,8 +796,8 @@ def _claimed(post_id: int, worker_id: str):
     return and_(Post.id == post_id, Post.status == PostStatus.QUEUED, Post.lease_owner == worker_id)
 
 
-def _hold_claimed(post: Post, worker_id: str, code: HeldCode, reason: str) -> str:
-    outcome = _settle_claimed(post, worker_id, PostStatus.HELD, outcome="held", held_reason=reason, code=code)
+def _hold_claimed(post: Post, condition, code: HeldCode, reason: str) -> str:
+    outcome = _settle_claimed(post, condition, PostStatus.HELD, outcome="held", held_reason=reason, code=code)
     if outcome == "held" and code == HeldCode.CAMPAIGN_NOT_ACTIVE:
         campaign = post.message.campaign
         services.notify_managers(
@@ -645,12 +812,15 @@ def _hold_claimed(post: Post, worker_id: str, code: HeldCode, reason: str) -> st
     return outcome
 
 
+_SETTLED_ACTIONS = {"held": AuditAction.POST_HELD, "missed": AuditAction.POST_MISSED}
+
+
 def _settle_claimed(
-    post: Post, worker_id: str, status: PostStatus, *, outcome: str, held_reason: str, code: str | None = None
+    post: Post, condition, status: PostStatus, *, outcome: str, held_reason: str, code: str | None = None
 ) -> str:
     result = db.session.execute(
         update(Post)
-        .where(_claimed(post.id, worker_id))
+        .where(condition)
         .values(
             status=status,
             held_reason=held_reason[:300],
@@ -660,23 +830,24 @@ def _settle_claimed(
         )
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount == 1:
+    settled = rowcount(result) == 1
+    if settled:
         record(
-            AuditAction(f"post.{outcome}"),  # post.held, post.missed
+            _SETTLED_ACTIONS[outcome],
             actor=None,
             organisation=post.channel.organisation,
             obj=post,
             details={"reason": held_reason[:300], "code": code},
         )
     db.session.commit()
-    return outcome if result.rowcount == 1 else "skipped"
+    return outcome if settled else "skipped"
 
 
-def _wait_for_server(post: Post, worker_id: str, until: datetime) -> str:
+def _wait_for_server(post: Post, condition, until: datetime) -> str:
     """The server rate-limited another channel: no request before its reset."""
     db.session.execute(
         update(Post)
-        .where(_claimed(post.id, worker_id))
+        .where(condition)
         .values(lease_owner=None, lease_expires_at=None, next_attempt_at=until)
         .execution_options(synchronize_session=False)
     )
@@ -685,29 +856,51 @@ def _wait_for_server(post: Post, worker_id: str, until: datetime) -> str:
     return "waiting"
 
 
-def _mark_sending(post: Post, worker_id: str, now: datetime) -> int | None:
-    """Commit `sending`, may-be-live and the attempt row before the network call; None if a cancel won."""
+def _mark_sending(
+    post: Post, worker_id: str, now: datetime, condition=None, *, keep_loaded: bool = False
+) -> int | None:
+    """Commit `sending` (with this worker's lease), may-be-live and the attempt row before the network
+    call; None if a cancel or another worker won. `condition` defaults to "claimed by this worker".
+
+    `keep_loaded`: the commit leaves the loaded objects as they are (their status is then stale) so
+    that recording the answer reads the post's id, hash and organisation without reloading them;
+    every later path either only reads those or starts with a rollback, which expires them.
+    """
+    post_id = post.id
     result = db.session.execute(
         update(Post)
-        .where(_claimed(post.id, worker_id))
+        .where(condition if condition is not None else _claimed(post_id, worker_id))
         .values(
             status=PostStatus.SENDING,
             attempt_count=Post.attempt_count + 1,
             first_sent_at=func.coalesce(Post.first_sent_at, now),
+            lease_owner=worker_id,
             lease_expires_at=now + lease(),
             may_be_live=True,
         )
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         db.session.rollback()
         return None
-    attempt = PostAttempt(post_id=post.id, worker_id=worker_id, started_at=now)
+    attempt = PostAttempt(post_id=post_id, worker_id=worker_id, started_at=now)
     db.session.add(attempt)
     db.session.flush()
     attempt_id = attempt.id
-    db.session.commit()
+    if keep_loaded:
+        _commit_keeping_loaded()
+    else:
+        db.session.commit()
     return attempt_id
+
+
+def _commit_keeping_loaded() -> None:
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 def _finish_attempt(
@@ -717,12 +910,17 @@ def _finish_attempt(
     error: ConnectorError | None = None,
     response: dict | None = None,
 ) -> None:
-    attempt = db.session.get(PostAttempt, attempt_id)
-    attempt.outcome, attempt.finished_at = outcome, now
+    values: dict = {"outcome": outcome, "finished_at": now}
     if response is not None:
-        attempt.response = response
+        values["response"] = response
     if error is not None:
-        attempt.http_status, attempt.detail = error.status, (error.message or "")[:2000]
+        values["http_status"], values["detail"] = error.status, (error.message or "")[:2000]
+    db.session.execute(
+        update(PostAttempt)
+        .where(PostAttempt.id == attempt_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _record_posted(
@@ -750,8 +948,7 @@ def _record_posted(
         )
         .execution_options(synchronize_session=False)
     )
-    post = db.session.get(Post, post_id)
-    db.session.refresh(post)
+    post = db.session.get_one(Post, post_id)  # still loaded after `sending` (keep_loaded), else read
     record(
         AuditAction.POST_PUBLISHED,
         actor=None,
@@ -808,7 +1005,7 @@ def _handle_error(
 ) -> str:
     """Record a failed attempt; `was_live` says whether an earlier attempt may have landed."""
     db.session.rollback()
-    post = db.session.get(Post, post_id)
+    post = db.session.get_one(Post, post_id)
     sending = _sending_by(post_id, worker_id)
     if isinstance(error, AuthError | RateLimited | Rejected):
         # None of these answers created the post: only an earlier attempt may have.
@@ -859,12 +1056,16 @@ def _handle_error(
 
 def _fail(post: Post, condition, message: str, details: dict) -> str:
     """Content refused or tries exhausted without any chance it landed: failed, and its owners are told."""
-    changed = db.session.execute(
-        update(Post)
-        .where(condition)
-        .values(status=PostStatus.FAILED, last_error=message[:2000], lease_owner=None, lease_expires_at=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    changed = rowcount(
+        db.session.execute(
+            update(Post)
+            .where(condition)
+            .values(
+                status=PostStatus.FAILED, last_error=message[:2000], lease_owner=None, lease_expires_at=None
+            )
+            .execution_options(synchronize_session=False)
+        )
+    )
     if changed == 1:
         record(
             AuditAction.POST_FAILED,
@@ -893,7 +1094,7 @@ def _update_sending(post_id: int, worker_id: str, **values) -> int:
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return rowcount(result)
 
 
 def _on_auth_error(post: Post, error: AuthError, condition) -> str:
@@ -969,7 +1170,7 @@ def _to_unknown(
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         return "skipped"
     db.session.refresh(post)
     if look and connector is not None and connector.supports_lookup:
@@ -1073,9 +1274,6 @@ def _requeue_in_flight(post: Post, owner: str | None, now: datetime, *, detail: 
 
 def release_campaign_holds(*, now: datetime | None = None) -> int:
     """Posts held only because their campaign was not active go back to the queue once it is, if not late."""
-    from app.campaigns.models import Campaign, CampaignStatus
-    from app.drafting.models import Message
-
     now = now or utcnow()
     limit = timedelta(minutes=int(current_app.config["COUNTERPOINT_MAX_LATENESS_MINUTES"]))
     rows = db.session.execute(
@@ -1138,9 +1336,12 @@ def oldest_overdue(now: datetime | None = None) -> datetime | None:
 
 
 def dispatch_task() -> None:
-    """Worker tick task: one dispatch pass."""
-
-    dispatch_once(current_app._get_current_object(), worker_id=g.get("worker_id", "worker"))
+    """Worker tick task: a dispatch pass that, until just before the next tick, also wakes when the next
+    post falls due: a post due between two ticks goes out on time, not up to a tick late."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    tick = float(app.config["COUNTERPOINT_TICK_SECONDS"])
+    started = g.get("tick_started") or time.monotonic()
+    dispatch_once(app, worker_id=g.get("worker_id", "worker"), wait_until=started + 0.95 * tick)
 
 
 def sweep_task() -> None:

@@ -69,6 +69,7 @@ class LoopbackServer:
         self._thread: threading.Thread | None = None
         self.stopping = threading.Event()
         self.ssl_context: ssl.SSLContext | None = None  # set before start() to serve https
+        self.keep_alive = False  # set before start() to keep connections open (HTTP/1.1), as platforms do
 
     @property
     def url(self) -> str:
@@ -106,6 +107,8 @@ class LoopbackServer:
 def _handler_for(loopback: LoopbackServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "FakePlatform/1.0"
+        protocol_version = "HTTP/1.1" if loopback.keep_alive else "HTTP/1.0"
+        disable_nagle_algorithm = loopback.keep_alive  # no 40 ms delayed-ACK stall between header and body
 
         def do_GET(self) -> None:
             self._serve()

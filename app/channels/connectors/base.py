@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import re
-import ssl
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-import certifi
 import httpx
 
-from app.channels.pinning import PinnedTransport
+from app.channels.pinning import shared_transport, tls_context
 from app.channels.urls import UnresolvableHostError, UnsafeURLError, validate_outbound_url, web_url_or_none
 
 USER_AGENT = "Counterpoint/1.0 (+counter-speech scheduler)"
@@ -166,20 +163,18 @@ class Connector(ABC):
             raise Rejected(exc.message) from None
 
     def http_client(self) -> httpx.Client:
-        """A client with the channel's timeout that never follows redirects."""
+        """A client with the channel's timeout that never follows redirects.
+
+        Its own cookies and headers; the connections come from the process's pinned pool, so a
+        worker keeps them alive from one post to the next instead of opening one per request.
+        """
         return httpx.Client(
-            transport=PinnedTransport(allow_private=self.config.allow_private_urls),
+            transport=shared_transport(allow_private=self.config.allow_private_urls),
             timeout=self.config.timeout,
             follow_redirects=False,
             headers={"User-Agent": USER_AGENT},
-            verify=_tls_context(),
+            verify=tls_context(),
         )
-
-
-@functools.cache
-def _tls_context() -> ssl.SSLContext:
-    """One verifying TLS context per process: loading the CA bundle costs tens of ms per client."""
-    return ssl.create_default_context(cafile=certifi.where())
 
 
 def send(client: httpx.Client, method: str, url: str, *, creates: bool, **kwargs: Any) -> httpx.Response:
