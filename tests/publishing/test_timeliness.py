@@ -33,7 +33,8 @@ def test_a_post_due_between_two_ticks_goes_out_at_its_time(
     db.session.expire_all()
     assert post.status == PostStatus.POSTED and receiver.deliveries == 1
     late = post.posted_at - post.scheduled_at
-    assert timedelta(0) <= late < timedelta(seconds=1)  # not the 5 s of the next tick
+    # Sent at its time, not at the next tick 5 s on (the margin absorbs a loaded test machine).
+    assert timedelta(0) <= late < timedelta(seconds=3)
     assert time.monotonic() - started < float(app.config["COUNTERPOINT_TICK_SECONDS"])
 
 
