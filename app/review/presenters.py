@@ -55,7 +55,7 @@ def build_cards(messages: list[Message], viewer: User) -> list[ReviewCard]:
     """Cards for a page of messages, reading what they need in one query per kind of data, not per card."""
     loaded = services.preload(messages, viewer)
     seen = _seen_versions(messages, viewer)
-    return [_card(message, viewer, loaded, seen.get(message.id)) for message in messages]
+    return [_card(message, viewer, loaded, seen.get(message.id), comment_form=False) for message in messages]
 
 
 def build_card(message: Message, viewer: User, forms: dict[str, Any] | None = None) -> ReviewCard:
@@ -65,12 +65,15 @@ def build_card(message: Message, viewer: User, forms: dict[str, Any] | None = No
         viewer,
         services.preload([message], viewer),
         _seen_versions([message], viewer).get(message.id),
+        comment_form=True,
     )
     card.forms |= forms or {}
     return card
 
 
-def _card(message: Message, viewer: User, loaded: services.Preloaded, seen_id: int | None) -> ReviewCard:
+def _card(
+    message: Message, viewer: User, loaded: services.Preloaded, seen_id: int | None, *, comment_form: bool
+) -> ReviewCard:
     version = message.current_version
     if version is None:  # only messages with a version reach the review pages
         raise ValueError(f"message {message.id} has no version")
@@ -94,13 +97,23 @@ def _card(message: Message, viewer: User, loaded: services.Preloaded, seen_id: i
         approve_problem=str(problem) if problem else None,
         editor_url=editor_url(message),
     )
-    card.forms = blank_forms(message)
+    # Only the forms the page shows: decisions for a lead who can decide, the comment form on the message page.
+    card.forms = blank_forms(message, decision=card.can_decide, comment=comment_form)
     return card
 
 
-def blank_forms(message: Message) -> dict[str, Any]:
-    """Fresh decision forms naming the current version, each with a per-message prefix."""
+def blank_forms(message: Message, *, decision: bool = True, comment: bool = True) -> dict[str, Any]:
+    """Fresh decision forms naming the current version, and the comment form, each with a per-message prefix."""
     version_id = message.current_version_id
+    forms: dict[str, Any] = {}
+    if decision:
+        forms |= _decision_forms(message, version_id)
+    if comment:
+        forms["comment"] = CommentForm(prefix=f"comment-{message.id}", formdata=None)
+    return forms
+
+
+def _decision_forms(message: Message, version_id: int | None) -> dict[str, Any]:
     return {
         "approve": ApproveForm(
             prefix=f"approve-{message.id}", formdata=None, data={"version_id": version_id}
@@ -109,7 +122,6 @@ def blank_forms(message: Message) -> dict[str, Any]:
             prefix=f"changes-{message.id}", formdata=None, data={"version_id": version_id}
         ),
         "reject": RejectForm(prefix=f"reject-{message.id}", formdata=None, data={"version_id": version_id}),
-        "comment": CommentForm(prefix=f"comment-{message.id}", formdata=None),
     }
 
 
