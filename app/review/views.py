@@ -7,7 +7,7 @@ from collections.abc import Callable
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+from sqlalchemy import Row, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import notifications
@@ -249,8 +249,10 @@ def _visible_messages():
     return visible_messages(current_user.organisation_id)
 
 
-def _visible_campaigns() -> list[Campaign]:
-    return list(db.session.scalars(visible_campaigns(current_user.organisation_id).order_by(Campaign.title)))
+def _visible_campaigns() -> list[Row[tuple[int, str]]]:
+    """The id and title of each campaign the queue's filter offers (only what the menu shows)."""
+    query = visible_campaigns(current_user.organisation_id).with_only_columns(Campaign.id, Campaign.title)
+    return list(db.session.execute(query.order_by(Campaign.title)))
 
 
 def _queue_languages() -> list[str]:
