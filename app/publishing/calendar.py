@@ -45,11 +45,20 @@ CELL_LOADS = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Chip:
+    """A post in its day's cell, with its local time written out once (the template only prints it)."""
+
+    post: Post
+    time: str  # "14:30"
+    at: str  # "2026-12-01T14:30": where its "Move to…" field starts
+
+
 @dataclass
 class Day:
     day: date
     in_month: bool = True
-    posts: list[tuple[datetime, Post]] = field(default_factory=list)
+    posts: list[Chip] = field(default_factory=list)
     more: int = 0
 
 
@@ -115,7 +124,8 @@ def grid(query: Select, *, view: str, anchor: date, zone: str) -> list[list[Day]
     by_day = {day: Day(day, in_month=view != "month" or day.month == anchor.month) for day in days}
     for post in posts:
         local = post.scheduled_at.astimezone(tz)
-        by_day[local.date()].posts.append((local, post))
+        at = local.strftime("%Y-%m-%dT%H:%M")
+        by_day[local.date()].posts.append(Chip(post, at[11:], at))
     for index, day in enumerate(days):
         by_day[day].more = max(0, int(totals.get(index, 0)) - len(by_day[day].posts))
     ordered = list(by_day.values())

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import g, request
 from flask_babel import gettext as _
+from markupsafe import Markup
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -64,3 +65,26 @@ def post_status_label(status: str) -> str:
             "cancelled": _("cancelled"),
         }
     return labels.get(str(status), str(status))
+
+
+# The colour of each post status's badge; the others are plain.
+BADGE_CLASSES = {
+    "posted": "badge-success",
+    "failed": "badge-error",
+    "unknown_outcome": "badge-error",
+    "held": "badge-warning",
+    "missed": "badge-warning",
+    "awaiting_partner": "badge-warning",
+}
+
+
+def post_status_badge(status: str) -> Markup:
+    """A post status as a coloured badge in the reader's language (template global); each status's
+    badge is built once per request (a calendar month shows 168 posts)."""
+    badges = g.setdefault("_post_status_badges", {})
+    key = str(status)
+    if key not in badges:
+        badges[key] = Markup('<span class="badge {}">{}</span>').format(
+            BADGE_CLASSES.get(key, ""), post_status_label(key)
+        )
+    return badges[key]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
@@ -16,9 +17,16 @@ from app.publishing.services import PublishingError, _slot, was_never_sent
 
 def can_move(user: User, post: Post) -> bool:
     """Leads of the channel's organisation move their own queue's posts that were never sent."""
-    return (
-        user.has_role(Role.LEAD)
-        and user.organisation_id == post.channel.organisation_id
+    return mover(user)(post)
+
+
+def mover(user: User) -> Callable[[Post], bool]:
+    """can_move for many posts of one person (a calendar page): the person is read once, not per post."""
+    if not user.has_role(Role.LEAD):
+        return lambda _post: False
+    organisation_id = user.organisation_id
+    return lambda post: (
+        post.channel.organisation_id == organisation_id
         and post.status == PostStatus.QUEUED
         and not post.attempt_count
     )

@@ -26,6 +26,7 @@ from app.common.labels import when
 from app.common.pagination import paginate
 from app.common.redirects import local_target
 from app.common.time import utcnow
+from app.common.urls import id_url
 from app.drafting.models import Message, MessageStatus
 from app.drafting.previews import previews_for
 from app.extensions import db, limiter
@@ -473,7 +474,9 @@ def calendar_page():
         campaigns=_campaigns(),
         zone=zone,
         feed=feed,
-        can_move=lambda post: moving.can_move(current_user, post),
+        can_move=moving.mover(current_user),
+        post_href=id_url("publishing.post_detail", "post_id"),
+        move_href=id_url("publishing.move", "post_id"),
     ), status
 
 
