@@ -14,7 +14,8 @@ _MARKER = 987_654_321_987_654_321
 def id_url(endpoint: str, name: str, **values: Any) -> Callable[[int], str]:
     """`url_for(endpoint, name=id, **values)` for any id: the rule is built once, not once per id."""
     marker = str(_MARKER)
-    head, found, tail = url_for(endpoint, **values, **{name: _MARKER}).partition(marker)
+    with_marker: dict[str, Any] = {**values, name: _MARKER}
+    head, found, tail = url_for(endpoint, **with_marker).partition(marker)
     if not found or marker in tail:
         raise ValueError(f"{endpoint} does not show {name} once in its address")
     return lambda value: f"{head}{int(value)}{tail}"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, case, func, literal, select
-from sqlalchemy.orm import joinedload, load_only
+from sqlalchemy.orm import contains_eager, load_only
 
 from app.accounts.models import Organisation
 from app.channels.models import Channel
@@ -20,6 +21,11 @@ from app.publishing.models import CalendarFeed, Post, PostStatus
 # at most FEED_LIMIT events, what is planned first (a quarter at most for the past week), each
 # description cut at FEED_TEXT characters (the post's page has the whole text).
 FEED_DAYS_BACK, FEED_DAYS_AHEAD, FEED_LIMIT, FEED_TEXT = 7, 35, 250, 280
+# What an event reads of a post joined to its channel (ics): not the channel's settings and secrets.
+FEED_LOADS = (
+    load_only(Post.id, Post.scheduled_at, Post.status, Post.text),
+    contains_eager(Post.channel).load_only(Channel.id, Channel.display_name),
+)
 
 SHOWN = (
     PostStatus.AWAITING_PARTNER,
@@ -37,21 +43,35 @@ SHOWN = (
 PER_DAY = {"week": 30, "month": 4}
 
 
-# What a calendar cell shows of a post and what deciding whether it may be moved reads
-# (moving.can_move): only these columns are loaded, not every date and setting of 168 posts.
-CELL_LOADS = (
-    load_only(Post.id, Post.scheduled_at, Post.status, Post.text, Post.attempt_count, Post.channel_id),
-    joinedload(Post.channel).load_only(Channel.id, Channel.display_name, Channel.organisation_id, Channel.platform),
-)
+# Whether a post may be moved from what a cell reads of it: its channel's organisation, status and
+# attempts (moving.mover).
+Mover = Callable[[int, str, int | None], bool]
 
 
 @dataclass(frozen=True, slots=True)
 class Chip:
-    """A post in its day's cell, with its local time written out once (the template only prints it)."""
+    """A post as its day's cell shows it, read as plain columns and written out once (the template only
+    prints it): 200 posts cost no ORM objects."""
 
-    post: Post
-    time: str  # "14:30"
-    at: str  # "2026-12-01T14:30": where its "Move to…" field starts
+    id: int
+    time: str  # "14:30", local
+    at: str  # "2026-12-01T14:30", local: where its "Move to…" field starts
+    channel: str
+    status: str
+    text: str
+    is_movable: bool
+
+
+# What a cell shows of a post and what deciding whether it may be moved reads.
+_CELL_COLUMNS = (
+    Post.id,
+    Post.scheduled_at,
+    Post.status,
+    Post.text,
+    Post.attempt_count,
+    Channel.display_name,
+    Channel.organisation_id,
+)
 
 
 @dataclass
@@ -80,12 +100,12 @@ def neighbours(view: str, anchor: date) -> tuple[date, date]:
     return anchor - timedelta(days=7), anchor + timedelta(days=7)
 
 
-def grid(query: Select, *, view: str, anchor: date, zone: str) -> list[list[Day]]:
+def grid(query: Select, *, view: str, anchor: date, zone: str, can_move: Mover) -> list[list[Day]]:
     """Weeks of days with the first posts of each day (local time) and how many more there are.
 
-    Two queries whatever the number of posts: the database numbers each day's posts (a window over
-    the local day) and returns only the first few of each day with the day's total; then those posts
-    with their channels.
+    One query whatever the number of posts: the database numbers each day's posts (a window over the
+    local day) and returns only the first few of each day, with the day's total and what a cell shows
+    of each (its columns and its channel's, not ORM objects).
     """
     tz = ZoneInfo(zone)
     first, last = period(view, anchor)
@@ -108,24 +128,21 @@ def grid(query: Select, *, view: str, anchor: date, zone: str) -> list[list[Day]
     ).subquery()
     limit = PER_DAY.get(view, PER_DAY["week"])
     rows = db.session.execute(
-        select(numbered.c.post_id, numbered.c.day, numbered.c.total).where(numbered.c.place <= limit)
+        select(*_CELL_COLUMNS, numbered.c.day, numbered.c.total)
+        .join_from(numbered, Post, Post.id == numbered.c.post_id)
+        .join(Channel, Channel.id == Post.channel_id)
+        .where(numbered.c.place <= limit)
+        .order_by(Post.scheduled_at, Post.id)
     ).all()
-    totals = {day: total for _post, day, total in rows}
-    posts = (
-        db.session.scalars(
-            select(Post)
-            .where(Post.id.in_([row.post_id for row in rows]))
-            .options(*CELL_LOADS)
-            .order_by(Post.scheduled_at, Post.id)
-        ).all()
-        if rows
-        else []
-    )
     by_day = {day: Day(day, in_month=view != "month" or day.month == anchor.month) for day in days}
-    for post in posts:
-        local = post.scheduled_at.astimezone(tz)
+    totals: dict[int, int] = {}
+    for row in rows:
+        local = row.scheduled_at.astimezone(tz)
         at = local.strftime("%Y-%m-%dT%H:%M")
-        by_day[local.date()].posts.append(Chip(post, at[11:], at))
+        movable = can_move(row.organisation_id, row.status, row.attempt_count)
+        chip = Chip(row.id, at[11:], at, row.display_name, row.status, row.text, movable)
+        by_day[local.date()].posts.append(chip)
+        totals[row.day] = row.total
     for index, day in enumerate(days):
         by_day[day].more = max(0, int(totals.get(index, 0)) - len(by_day[day].posts))
     ordered = list(by_day.values())
@@ -180,20 +197,19 @@ def _stamp(moment: datetime) -> str:
 
 
 def _fold(line: str) -> str:
-    """RFC 5545 lines are folded at 75 octets (never inside a character)."""
-    if len(line) <= 74 and len(line.encode()) <= 74:
+    """RFC 5545 lines are folded at 75 octets (never inside a character): 74 octets, then a space and
+    73 octets per continuation line."""
+    data = line.encode()
+    if len(data) <= 74:
         return line
-    out, current, size = [], "", 0
-    for char in line:
-        width = len(char.encode())
-        if size + width > 74:
-            out.append(current)
-            current, size = " " + char, 1 + width
-        else:
-            current += char
-            size += width
-    out.append(current)
-    return "\r\n".join(out)
+    parts, start, size = [], 0, 74
+    while start < len(data):
+        end = min(start + size, len(data))
+        while end < len(data) and data[end] & 0xC0 == 0x80:  # a UTF-8 continuation byte: back off
+            end -= 1
+        parts.append(data[start:end].decode())
+        start, size = end, 73
+    return "\r\n ".join(parts)
 
 
 def _shorten(text: str, size: int) -> str:

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import g, request
 from flask_babel import gettext as _
-from markupsafe import Markup
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import func, select
 
 from app.extensions import db

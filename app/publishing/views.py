@@ -458,7 +458,7 @@ def calendar_page():
     query = select(Post).where(services.post_visibility(current_user.organisation_id))
     if campaign_id:
         query = query.where(Post.campaign_id == campaign_id)
-    weeks = calendar.grid(query, view=view, anchor=anchor, zone=zone)
+    weeks = calendar.grid(query, view=view, anchor=anchor, zone=zone, can_move=moving.mover(current_user))
     previous, following = calendar.neighbours(view, anchor)
     feed = db.session.scalar(
         select(CalendarFeed).where(CalendarFeed.organisation_id == current_user.organisation_id)
@@ -474,7 +474,6 @@ def calendar_page():
         campaigns=_campaigns(),
         zone=zone,
         feed=feed,
-        can_move=moving.mover(current_user),
         post_href=id_url("publishing.post_detail", "post_id"),
         move_href=id_url("publishing.move", "post_id"),
     ), status
@@ -506,7 +505,7 @@ def calendar_ics(token: str):
         select(Post)
         .join(Post.channel)
         .where(Channel.organisation_id == org.id, Post.status.in_(calendar.SHOWN))
-        .options(contains_eager(Post.channel))
+        .options(*calendar.FEED_LOADS)
     )
     body = calendar.ics(
         calendar.feed_posts(query, now=utcnow()),
