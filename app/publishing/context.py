@@ -11,7 +11,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.publishing.models import Post
+from app.publishing.models import Post, PostStatus
 from app.publishing.services import ATTENTION_STATUSES, is_globally_paused, partner_requests, post_visibility
 
 DASHBOARD_CARD = "publishing/_dashboard_card.html"
@@ -79,12 +79,19 @@ BADGE_CLASSES = {
 
 
 def post_status_badge(status: str) -> Markup:
-    """A post status as a coloured badge in the reader's language (template global); each status's
-    badge is built once per request (a calendar month shows 168 posts)."""
-    badges = g.setdefault("_post_status_badges", {})
-    key = str(status)
-    if key not in badges:
-        badges[key] = Markup('<span class="badge {}">{}</span>').format(
-            BADGE_CLASSES.get(key, ""), post_status_label(key)
-        )
-    return badges[key]
+    """A post status as a coloured badge in the reader's language (template global)."""
+    return post_status_badges()[str(status)]
+
+
+def post_status_badges() -> dict[str, Markup]:
+    """Every post status's badge, built once per request: a calendar month shows 168 posts, and looks
+    each one up in this mapping rather than calling a function per post."""
+    badges = g.get("_post_status_badges")
+    if badges is None:
+        badges = g._post_status_badges = {
+            status.value: Markup('<span class="badge {}">{}</span>').format(
+                BADGE_CLASSES.get(status.value, ""), post_status_label(status.value)
+            )
+            for status in PostStatus
+        }
+    return badges

@@ -31,6 +31,7 @@ from app.drafting.models import Message, MessageStatus
 from app.drafting.previews import previews_for
 from app.extensions import db, limiter
 from app.publishing import bp, calendar, moving, services
+from app.publishing.context import post_status_badges
 from app.publishing.dispatch import recheck, reconcile
 from app.publishing.forms import (
     DeclineForm,
@@ -474,6 +475,7 @@ def calendar_page():
         campaigns=_campaigns(),
         zone=zone,
         feed=feed,
+        badges=post_status_badges(),
         post_href=id_url("publishing.post_detail", "post_id"),
         move_href=id_url("publishing.move", "post_id"),
     ), status
