@@ -118,14 +118,7 @@ def grid(query: Select, *, view: str, anchor: date, zone: str, can_move: Mover) 
     rows = db.session.execute(
         shown.with_only_columns(*_CELL_COLUMNS, counted.c.day, counted.c.total)
         .select_from(counted)
-        .join(
-            Post,
-            and_(
-                Post.scheduled_at >= counted.c.begins,
-                Post.scheduled_at < counted.c.ends,
-                Post.scheduled_at <= func.coalesce(counted.c.last_shown, counted.c.ends),
-            ),
-        )
+        .join(Post, and_(Post.scheduled_at >= counted.c.begins, Post.scheduled_at <= counted.c.until))
         .join(Channel, Channel.id == Post.channel_id)
         .order_by(Post.scheduled_at, Post.id)
     ).all()
@@ -147,8 +140,9 @@ def grid(query: Select, *, view: str, anchor: date, zone: str, can_move: Mover) 
 
 
 def _counted_days(shown: Select, starts: list[datetime], limit: int) -> CTE:
-    """One row per day of the period: its place, its bounds, how many posts it holds and the time of the
-    last one shown (NULL when it holds fewer than `limit`), each an index range over that day alone."""
+    """One row per day of the period: its place, when it begins, how many posts it holds and until when
+    its posts are shown (the time of the last one shown, or the day's last moment when it holds fewer
+    than `limit`), each an index range over that day alone."""
     moment = Post.__table__.c.scheduled_at.type
     bounds = union_all(
         *(
@@ -156,6 +150,7 @@ def _counted_days(shown: Select, starts: list[datetime], limit: int) -> CTE:
                 literal(index).label("day"),
                 literal(begins, moment).label("begins"),
                 literal(ends, moment).label("ends"),
+                literal(ends - timedelta(microseconds=1), moment).label("last_moment"),
             )
             for index, (begins, ends) in enumerate(zip(starts, starts[1:], strict=False))
         )
@@ -172,9 +167,8 @@ def _counted_days(shown: Select, starts: list[datetime], limit: int) -> CTE:
     return select(
         bounds.c.day,
         bounds.c.begins,
-        bounds.c.ends,
         total.label("total"),
-        last_shown.label("last_shown"),
+        func.coalesce(last_shown, bounds.c.last_moment).label("until"),
     ).cte("counted").prefix_with("MATERIALIZED")  # counted once, not per post read (SQLite 3.35+, PostgreSQL 12+)
 
 
