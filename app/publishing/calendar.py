@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CTE, Select, and_, func, literal, select, union_all
+from sqlalchemy import Select, and_, false, func, literal, or_, select, union_all
 from sqlalchemy.orm import contains_eager, load_only
 
 from app.accounts.models import Organisation
@@ -103,10 +103,12 @@ def neighbours(view: str, anchor: date) -> tuple[date, date]:
 def grid(query: Select, *, view: str, anchor: date, zone: str, can_move: Mover) -> list[list[Day]]:
     """Weeks of days with the first posts of each day (local time) and how many more there are.
 
-    One query whatever the number of posts, and the database reads only a few posts of each day beyond
-    counting them: for each local day it counts the posts and finds the time of the last one shown
-    (an index range that stops after PER_DAY posts), then returns the posts up to that time with what
-    a cell shows of each (its columns and its channel's, not ORM objects).
+    Two queries whatever the number of posts, and the database reads only a few posts of each day
+    beyond counting them: the first counts each local day's posts and finds the time of the last one
+    shown (an index range that stops after PER_DAY posts); the second reads the posts up to those times,
+    one index range per day, with what a cell shows of each (its columns and its channel's, no ORM
+    objects). Two queries rather than one join: PostgreSQL would otherwise read the whole period's posts
+    against every day (estimates cannot see how short each day's range is).
     """
     tz = ZoneInfo(zone)
     first, last = period(view, anchor)
@@ -114,32 +116,33 @@ def grid(query: Select, *, view: str, anchor: date, zone: str, can_move: Mover) 
     starts = [datetime.combine(day, time(0), tzinfo=tz) for day in [*days, last + timedelta(days=1)]]
     limit = PER_DAY.get(view, PER_DAY["week"])
     shown = query.where(Post.status.in_(SHOWN))
-    counted = _counted_days(shown, starts, limit)
+    counted = db.session.execute(_counted_days(shown, starts, limit)).all()
+    ranges = [
+        and_(Post.scheduled_at >= day.begins, Post.scheduled_at <= day.until) for day in counted if day.total
+    ]
     rows = db.session.execute(
-        shown.with_only_columns(*_CELL_COLUMNS, counted.c.day, counted.c.total)
-        .select_from(counted)
-        .join(Post, and_(Post.scheduled_at >= counted.c.begins, Post.scheduled_at <= counted.c.until))
+        shown.with_only_columns(*_CELL_COLUMNS)
         .join(Channel, Channel.id == Post.channel_id)
+        .where(or_(false(), *ranges))
         .order_by(Post.scheduled_at, Post.id)
     ).all()
     by_day = {day: Day(day, in_month=view != "month" or day.month == anchor.month) for day in days}
-    totals: dict[int, int] = {}
     for row in rows:
         local = row.scheduled_at.astimezone(tz)
         cell = by_day[local.date()]
-        totals[row.day] = row.total
         if len(cell.posts) == limit:  # posts at the same time as the last one shown
             continue
         at = local.strftime("%Y-%m-%dT%H:%M")
         movable = can_move(row.organisation_id, row.status, row.attempt_count)
         cell.posts.append(Chip(row.id, at[11:], at, row.display_name, row.status, row.text, movable))
-    for index, day in enumerate(days):
-        by_day[day].more = max(0, int(totals.get(index, 0)) - len(by_day[day].posts))
+    for counts in counted:
+        cell = by_day[days[counts.day]]
+        cell.more = max(0, int(counts.total) - len(cell.posts))
     ordered = list(by_day.values())
     return [ordered[i : i + 7] for i in range(0, len(ordered), 7)]
 
 
-def _counted_days(shown: Select, starts: list[datetime], limit: int) -> CTE:
+def _counted_days(shown: Select, starts: list[datetime], limit: int) -> Select:
     """One row per day of the period: its place, when it begins, how many posts it holds and until when
     its posts are shown (the time of the last one shown, or the day's last moment when it holds fewer
     than `limit`), each an index range over that day alone."""
@@ -169,7 +172,7 @@ def _counted_days(shown: Select, starts: list[datetime], limit: int) -> CTE:
         bounds.c.begins,
         total.label("total"),
         func.coalesce(last_shown, bounds.c.last_moment).label("until"),
-    ).cte("counted").prefix_with("MATERIALIZED")  # counted once, not per post read (SQLite 3.35+, PostgreSQL 12+)
+    )
 
 
 def feed_for(organisation: Organisation, *, create: bool = True) -> CalendarFeed | None:
