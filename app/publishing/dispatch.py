@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -50,7 +50,7 @@ from app.common.time import utcnow
 from app.drafting.models import Message
 from app.extensions import db
 from app.notifications import NotificationKind, link_to, send_pending_emails
-from app.publishing import services
+from app.publishing import services, statements
 from app.publishing.models import (
     DispatchLock,
     HeldCode,
@@ -58,7 +58,6 @@ from app.publishing.models import (
     PostAttempt,
     PostCopy,
     PostStatus,
-    PublishingPause,
 )
 
 log = logging.getLogger(__name__)
@@ -187,7 +186,7 @@ class _ChannelHold:
 
 def server_hold(channel: Channel, now: datetime) -> datetime | None:
     """Until when the channel's server rate-limited us, if that is still in the future."""
-    until = db.session.scalar(select(DispatchLock.hold_until).where(DispatchLock.key == server_key(channel)))
+    until = db.session.scalar(statements.server_hold_until(), {"key": server_key(channel)})
     return until if until is not None and until > now else None
 
 
@@ -312,15 +311,6 @@ def _unclaimed(post_id: int, now: datetime):
     """The compare-and-set of a post no worker holds that is still due: a cancel, a reschedule or
     another worker's claim committed first makes it match nothing."""
     return and_(Post.id == post_id, _due(now), _lease_free(now))
-
-
-def _not_paused():
-    """Claiming to send also requires no pause, coalition-wide or of the channel: one committed after
-    the re-check read but before the claim still wins (R6)."""
-    return and_(
-        ~exists().where(PublishingPause.is_active.is_(True)),
-        ~exists().where(Channel.id == Post.channel_id, Channel.is_paused.is_(True)),
-    )
 
 
 def _lease_free(now):
@@ -606,13 +596,14 @@ def _process(post: Post, condition, worker_id: str, now: datetime, *, claiming: 
         settled = look_before_resend(post, connector, worker_id, now)
         if settled is not None:
             return settled
-    return _send(post, connector, worker_id, now, and_(condition, _not_paused()) if claiming else condition)
+    return _send(post, connector, worker_id, now, None if claiming else condition)
 
 
 def _send(post: Post, connector: Connector, worker_id: str, now: datetime, condition) -> str:
+    """`condition` None: claim the post as it goes to `sending` (still due, unleased, and no pause)."""
     request = publish_request(post)
     post_id, was_live = post.id, post.may_be_live
-    attempt_id = _mark_sending(post, worker_id, now, condition, keep_loaded=True)
+    attempt_id = _mark_sending(post, worker_id, now, condition, keep_loaded=True, claim=condition is None)
     if attempt_id is None:
         return "skipped"
     try:
@@ -857,36 +848,49 @@ def _wait_for_server(post: Post, condition, until: datetime) -> str:
 
 
 def _mark_sending(
-    post: Post, worker_id: str, now: datetime, condition=None, *, keep_loaded: bool = False
+    post: Post,
+    worker_id: str,
+    now: datetime,
+    condition=None,
+    *,
+    keep_loaded: bool = False,
+    claim: bool = False,
 ) -> int | None:
     """Commit `sending` (with this worker's lease), may-be-live and the attempt row before the network
-    call; None if a cancel or another worker won. `condition` defaults to "claimed by this worker".
+    call; None if a cancel or another worker won. `condition` defaults to "claimed by this worker";
+    `claim`: the post is claimed by the same compare-and-set (still due, unleased, and no pause).
 
     `keep_loaded`: the commit leaves the loaded objects as they are (their status is then stale) so
     that recording the answer reads the post's id, hash and organisation without reloading them;
     every later path either only reads those or starts with a rollback, which expires them.
     """
     post_id = post.id
-    result = db.session.execute(
-        update(Post)
-        .where(condition if condition is not None else _claimed(post_id, worker_id))
-        .values(
-            status=PostStatus.SENDING,
-            attempt_count=Post.attempt_count + 1,
-            first_sent_at=func.coalesce(Post.first_sent_at, now),
-            lease_owner=worker_id,
-            lease_expires_at=now + lease(),
-            may_be_live=True,
+    if claim:
+        result = db.session.execute(
+            statements.claim_sending(),
+            {"post_id": post_id, "now": now, "worker_id": worker_id, "expires_at": now + lease()},
         )
-        .execution_options(synchronize_session=False)
-    )
+    else:
+        result = db.session.execute(
+            update(Post)
+            .where(condition if condition is not None else _claimed(post_id, worker_id))
+            .values(
+                status=PostStatus.SENDING,
+                attempt_count=Post.attempt_count + 1,
+                first_sent_at=func.coalesce(Post.first_sent_at, now),
+                lease_owner=worker_id,
+                lease_expires_at=now + lease(),
+                may_be_live=True,
+            )
+            .execution_options(synchronize_session=False)
+        )
     if rowcount(result) != 1:
         db.session.rollback()
         return None
-    attempt = PostAttempt(post_id=post_id, worker_id=worker_id, started_at=now)
-    db.session.add(attempt)
-    db.session.flush()
-    attempt_id = attempt.id
+    inserted = db.session.execute(
+        statements.start_attempt(), {"post_id": post_id, "worker_id": worker_id, "started_at": now}
+    )
+    attempt_id = int(inserted.inserted_primary_key[0])
     if keep_loaded:
         _commit_keeping_loaded()
     else:
@@ -928,25 +932,23 @@ def _record_posted(
 ) -> str:
     """Commit the remote id and URL (the oldest copy): the platform has the post, whatever the lease says."""
     kept = copies[0]
-    _finish_attempt(attempt_id, outcome, now, response={"id": kept.remote_id, "url": kept.url})
     db.session.execute(
-        update(Post)
-        .where(
-            Post.id == post_id,
-            Post.status.in_((PostStatus.SENDING, PostStatus.QUEUED, PostStatus.UNKNOWN_OUTCOME)),
-        )
-        .values(
-            status=PostStatus.POSTED,
-            remote_id=kept.remote_id[:200],
-            remote_url=(kept.url or "")[:1000] or None,
-            posted_at=now,
-            lease_owner=None,
-            lease_expires_at=None,
-            last_error=None,
-            next_attempt_at=None,
-            held_code=None,
-        )
-        .execution_options(synchronize_session=False)
+        statements.finish_attempt(),
+        {
+            "attempt_id": attempt_id,
+            "outcome": outcome,
+            "finished_at": now,
+            "response": {"id": kept.remote_id, "url": kept.url},
+        },
+    )
+    db.session.execute(
+        statements.mark_posted(),
+        {
+            "post_id": post_id,
+            "remote_id": kept.remote_id[:200],
+            "remote_url": (kept.url or "")[:1000] or None,
+            "posted_at": now,
+        },
     )
     post = db.session.get_one(Post, post_id)  # still loaded after `sending` (keep_loaded), else read
     record(
