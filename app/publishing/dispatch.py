@@ -27,7 +27,7 @@ from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from app.audit.services import record
+from app.audit.services import record, record_row
 from app.campaigns.models import Campaign, CampaignStatus
 from app.channels import services as channel_services
 from app.channels.connectors import (
@@ -284,7 +284,7 @@ def _due(now):
 
 def next_post(channel_id: int, now: datetime) -> Post | None:
     """The channel's next due, unleased post with everything its re-check reads, in one query."""
-    return db.session.scalar(_next_post_query(), {"channel_id": channel_id, "now": now})
+    return db.session.scalars(_next_post_query(), {"channel_id": channel_id, "now": now}).unique().first()
 
 
 @functools.cache
@@ -302,6 +302,7 @@ def _next_post_query():
             joinedload(Post.version),
             message.joinedload(Message.campaign).joinedload(Campaign.organisation),
             message.joinedload(Message.trend),
+            message.joinedload(Message.versions),  # the four-eyes rule reads every version's author
         )
         .execution_options(populate_existing=True)
     )
@@ -951,10 +952,9 @@ def _record_posted(
         },
     )
     post = db.session.get_one(Post, post_id)  # still loaded after `sending` (keep_loaded), else read
-    record(
+    record_row(
         AuditAction.POST_PUBLISHED,
-        actor=None,
-        organisation=post.channel.organisation,
+        organisation_id=post.channel.organisation_id,
         obj=post,
         details={"remote_id": kept.remote_id, "url": kept.url, "hash": post.content_hash},
     )
