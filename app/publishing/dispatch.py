@@ -500,7 +500,7 @@ def _take(post: Post, worker_id: str, now: datetime) -> str:
     request; a post that may already be live is leased first, for the lookup that comes before any re-send.
     """
     if not post.may_be_live:
-        return _process(post, _unclaimed(post.id, now), worker_id, now, claiming=True)
+        return _process(post, functools.partial(_unclaimed, post.id, now), worker_id, now, claiming=True)
     post_id = post.id
     claimed = _lease_post(post_id, worker_id, now)
     db.session.commit()
@@ -564,19 +564,22 @@ def process_post(post_id: int, *, worker_id: str, now: datetime) -> str:
     if post is None or post.status != PostStatus.QUEUED or post.lease_owner != worker_id:
         db.session.rollback()
         return "skipped"
-    return _process(post, _claimed(post.id, worker_id), worker_id, now)
+    return _process(post, functools.partial(_claimed, post.id, worker_id), worker_id, now)
 
 
-def _process(post: Post, condition, worker_id: str, now: datetime, *, claiming: bool = False) -> str:
-    """Publish a post; every state change is a compare-and-set on `condition` (claimed by this worker,
-    or still queued, due and unleased)."""
+def _process(
+    post: Post, condition: Callable, worker_id: str, now: datetime, *, claiming: bool = False
+) -> str:
+    """Publish a post; every state change is a compare-and-set on `condition()` (claimed by this worker,
+    or still queued, due and unleased), built only on the paths that need it (the send claims with a
+    prebuilt statement)."""
     held = hold_reason(post)
     if held:
-        return _hold_claimed(post, condition, held[0], held[1])
+        return _hold_claimed(post, condition(), held[0], held[1])
     if _is_too_late(post, now):
         return _settle_claimed(
             post,
-            condition,
+            condition(),
             PostStatus.MISSED,
             outcome="missed",
             held_reason=_("Past its slot by more than the lateness limit; a person must confirm."),
@@ -586,18 +589,18 @@ def _process(post: Post, condition, worker_id: str, now: datetime, *, claiming: 
     except (CredentialError, ValueError) as error:
         return _hold_claimed(
             post,
-            condition,
+            condition(),
             HeldCode.CREDENTIALS_REFUSED,
             _("The channel's credentials cannot be read: %(e)s", e=str(error)),
         )
     until = server_hold(post.channel, now)
     if until is not None:
-        return _wait_for_server(post, condition, until)
+        return _wait_for_server(post, condition(), until)
     if post.may_be_live:
         settled = look_before_resend(post, connector, worker_id, now)
         if settled is not None:
             return settled
-    return _send(post, connector, worker_id, now, None if claiming else condition)
+    return _send(post, connector, worker_id, now, None if claiming else condition())
 
 
 def _send(post: Post, connector: Connector, worker_id: str, now: datetime, condition) -> str:

@@ -39,7 +39,11 @@ def claim_sending() -> Executable:
             posts.c.status == PostStatus.QUEUED,
             posts.c.scheduled_at <= now,
             or_(posts.c.next_attempt_at.is_(None), posts.c.next_attempt_at <= now),
-            or_(posts.c.lease_owner.is_(None), posts.c.lease_expires_at.is_(None), posts.c.lease_expires_at < now),
+            or_(
+                posts.c.lease_owner.is_(None),
+                posts.c.lease_expires_at.is_(None),
+                posts.c.lease_expires_at < now,
+            ),
             not_(exists().where(pauses.c.is_active.is_(True))),
             not_(exists().where(channels.c.id == posts.c.channel_id, channels.c.is_paused.is_(True))),
         )

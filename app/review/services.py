@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 
 from app.accounts.models import Organisation, Role, User
 from app.audit.services import record
@@ -101,16 +102,23 @@ def expiry_reason(message: Message, now: datetime | None = None) -> str | None:
 
 def valid_approvals(version: MessageVersion) -> list[Approval]:
     """The standing approvals bound to exactly this version and its hash."""
-    query = (
+    return list(
+        db.session.scalars(_valid_approvals_query(), {"version_id": version.id, "hash": version.content_hash})
+    )
+
+
+@functools.cache
+def _valid_approvals_query():
+    """Built once: the publisher asks before every post."""
+    return (
         select(Approval)
         .where(
-            Approval.version_id == version.id,
-            Approval.content_hash == version.content_hash,
+            Approval.version_id == bindparam("version_id"),
+            Approval.content_hash == bindparam("hash"),
             Approval.revoked_at.is_(None),
         )
         .order_by(Approval.created_at)
     )
-    return list(db.session.scalars(query))
 
 
 def quorum(message: Message, version: MessageVersion) -> Quorum:
