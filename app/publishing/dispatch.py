@@ -298,7 +298,7 @@ def _next_post_query():
         .order_by(Post.scheduled_at, Post.id)
         .limit(1)
         .options(
-            joinedload(Post.channel).joinedload(Channel.organisation),
+            joinedload(Post.channel),
             joinedload(Post.version),
             message.joinedload(Message.campaign).joinedload(Campaign.organisation),
             message.joinedload(Message.trend),
