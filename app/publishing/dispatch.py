@@ -45,7 +45,7 @@ from app.channels.connectors import (
 from app.channels.models import Channel
 from app.common.audit_actions import AuditAction
 from app.common.crypto import CredentialError
-from app.common.sql import rowcount
+from app.common.sql import inserted_id, rowcount
 from app.common.time import utcnow
 from app.drafting.models import Message
 from app.extensions import db
@@ -894,7 +894,7 @@ def _mark_sending(
     inserted = db.session.execute(
         statements.start_attempt(), {"post_id": post_id, "worker_id": worker_id, "started_at": now}
     )
-    attempt_id = int(inserted.inserted_primary_key[0])
+    attempt_id = inserted_id(inserted)
     if keep_loaded:
         _commit_keeping_loaded()
     else:
