@@ -30,7 +30,7 @@ from app.extensions import babel, csrf, db, limiter, login_manager, migrate
 from app.outcomes import views as outcomes_views
 from app.publishing import devsink
 from app.publishing import views as publishing_views
-from app.publishing.context import post_status_label
+from app.publishing.context import post_status_badge
 from app.review import views as review_views
 from app.trends import views as trends_views
 from app.trends.cli import trends_cli
@@ -158,7 +158,7 @@ def register_template_helpers(app: Flask) -> None:
     app.context_processor(template_context)
     app.jinja_env.filters["finding_text"] = finding_text
     app.jinja_env.filters["localtime"] = localtime
-    app.jinja_env.globals["post_status_label"] = post_status_label
+    app.jinja_env.globals["post_status_badge"] = post_status_badge
     app.jinja_env.filters["label"] = labels.label
     app.jinja_env.filters["labels"] = labels.labels
     app.jinja_env.filters["audit_details"] = labels.audit_details

@@ -124,6 +124,7 @@ def app(_schema, database_url: str, app_config: dict) -> Iterator[Flask]:
         yield app
         db.session.remove()
         _empty_all_tables()
+        db.engine.dispose()  # each test's app has its own engine: close its connections now, not at GC
 
 
 @pytest.fixture

@@ -76,6 +76,8 @@ class Message(db.Model):
         Index("ix_messages_status_updated", "status", "updated_at"),
         # The dashboard counts messages of a status in the campaigns a person sees from this index alone.
         Index("ix_messages_status_campaign", "status", "campaign_id", "created_by_id"),
+        # The review queue lists the languages of messages in review in the campaigns a lead sees.
+        Index("ix_messages_status_campaign_language", "status", "campaign_id", "language"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

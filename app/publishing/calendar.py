@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, case, func, literal, select
-from sqlalchemy.orm import joinedload, load_only
+from sqlalchemy import CTE, Select, and_, func, literal, select, union_all
+from sqlalchemy.orm import contains_eager, load_only
 
 from app.accounts.models import Organisation
 from app.channels.models import Channel
@@ -20,6 +21,11 @@ from app.publishing.models import CalendarFeed, Post, PostStatus
 # at most FEED_LIMIT events, what is planned first (a quarter at most for the past week), each
 # description cut at FEED_TEXT characters (the post's page has the whole text).
 FEED_DAYS_BACK, FEED_DAYS_AHEAD, FEED_LIMIT, FEED_TEXT = 7, 35, 250, 280
+# What an event reads of a post joined to its channel (ics): not the channel's settings and secrets.
+FEED_LOADS = (
+    load_only(Post.id, Post.scheduled_at, Post.status, Post.text),
+    contains_eager(Post.channel).load_only(Channel.id, Channel.display_name),
+)
 
 SHOWN = (
     PostStatus.AWAITING_PARTNER,
@@ -37,11 +43,34 @@ SHOWN = (
 PER_DAY = {"week": 30, "month": 4}
 
 
-# What a calendar cell shows of a post and what deciding whether it may be moved reads
-# (moving.can_move): only these columns are loaded, not every date and setting of 168 posts.
-CELL_LOADS = (
-    load_only(Post.id, Post.scheduled_at, Post.status, Post.text, Post.attempt_count, Post.channel_id),
-    joinedload(Post.channel).load_only(Channel.id, Channel.display_name, Channel.organisation_id, Channel.platform),
+# Whether a post may be moved from what a cell reads of it: its channel's organisation, status and
+# attempts (moving.mover).
+Mover = Callable[[int, str, int | None], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Chip:
+    """A post as its day's cell shows it, read as plain columns and written out once (the template only
+    prints it): 200 posts cost no ORM objects."""
+
+    id: int
+    time: str  # "14:30", local
+    at: str  # "2026-12-01T14:30", local: where its "Move to…" field starts
+    channel: str
+    status: str
+    text: str
+    is_movable: bool
+
+
+# What a cell shows of a post and what deciding whether it may be moved reads.
+_CELL_COLUMNS = (
+    Post.id,
+    Post.scheduled_at,
+    Post.status,
+    Post.text,
+    Post.attempt_count,
+    Channel.display_name,
+    Channel.organisation_id,
 )
 
 
@@ -49,7 +78,7 @@ CELL_LOADS = (
 class Day:
     day: date
     in_month: bool = True
-    posts: list[tuple[datetime, Post]] = field(default_factory=list)
+    posts: list[Chip] = field(default_factory=list)
     more: int = 0
 
 
@@ -71,68 +100,76 @@ def neighbours(view: str, anchor: date) -> tuple[date, date]:
     return anchor - timedelta(days=7), anchor + timedelta(days=7)
 
 
-def grid(query: Select, *, view: str, anchor: date, zone: str) -> list[list[Day]]:
+def grid(query: Select, *, view: str, anchor: date, zone: str, can_move: Mover) -> list[list[Day]]:
     """Weeks of days with the first posts of each day (local time) and how many more there are.
 
-    Two queries whatever the number of posts: the database numbers each day's posts (a window over
-    the local day) and returns only the first few of each day with the day's total; then those posts
-    with their channels.
+    One query whatever the number of posts, and the database reads only a few posts of each day beyond
+    counting them: for each local day it counts the posts and finds the time of the last one shown
+    (an index range that stops after PER_DAY posts), then returns the posts up to that time with what
+    a cell shows of each (its columns and its channel's, not ORM objects).
     """
     tz = ZoneInfo(zone)
     first, last = period(view, anchor)
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    ends = [datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz) for day in days]
-    start = datetime.combine(first, time(0), tzinfo=tz)
-    bucketed = (
-        query.where(Post.scheduled_at >= start, Post.scheduled_at < ends[-1], Post.status.in_(SHOWN))
-        .with_only_columns(Post.id.label("post_id"), Post.scheduled_at.label("at"), _day_number(ends).label("day"))
-        .order_by(None)
-        .subquery()
-    )
-    numbered = select(
-        bucketed.c.post_id,
-        bucketed.c.day,
-        func.row_number()
-        .over(partition_by=bucketed.c.day, order_by=(bucketed.c.at, bucketed.c.post_id))
-        .label("place"),
-        func.count().over(partition_by=bucketed.c.day).label("total"),
-    ).subquery()
+    starts = [datetime.combine(day, time(0), tzinfo=tz) for day in [*days, last + timedelta(days=1)]]
     limit = PER_DAY.get(view, PER_DAY["week"])
+    shown = query.where(Post.status.in_(SHOWN))
+    counted = _counted_days(shown, starts, limit)
     rows = db.session.execute(
-        select(numbered.c.post_id, numbered.c.day, numbered.c.total).where(numbered.c.place <= limit)
+        shown.with_only_columns(*_CELL_COLUMNS, counted.c.day, counted.c.total)
+        .select_from(counted)
+        .join(Post, and_(Post.scheduled_at >= counted.c.begins, Post.scheduled_at <= counted.c.until))
+        .join(Channel, Channel.id == Post.channel_id)
+        .order_by(Post.scheduled_at, Post.id)
     ).all()
-    totals = {day: total for _post, day, total in rows}
-    posts = (
-        db.session.scalars(
-            select(Post)
-            .where(Post.id.in_([row.post_id for row in rows]))
-            .options(*CELL_LOADS)
-            .order_by(Post.scheduled_at, Post.id)
-        ).all()
-        if rows
-        else []
-    )
     by_day = {day: Day(day, in_month=view != "month" or day.month == anchor.month) for day in days}
-    for post in posts:
-        local = post.scheduled_at.astimezone(tz)
-        by_day[local.date()].posts.append((local, post))
+    totals: dict[int, int] = {}
+    for row in rows:
+        local = row.scheduled_at.astimezone(tz)
+        cell = by_day[local.date()]
+        totals[row.day] = row.total
+        if len(cell.posts) == limit:  # posts at the same time as the last one shown
+            continue
+        at = local.strftime("%Y-%m-%dT%H:%M")
+        movable = can_move(row.organisation_id, row.status, row.attempt_count)
+        cell.posts.append(Chip(row.id, at[11:], at, row.display_name, row.status, row.text, movable))
     for index, day in enumerate(days):
         by_day[day].more = max(0, int(totals.get(index, 0)) - len(by_day[day].posts))
     ordered = list(by_day.values())
     return [ordered[i : i + 7] for i in range(0, len(ordered), 7)]
 
 
-def _day_number(ends: list[datetime], low: int = 0, high: int | None = None):
-    """Which day a post falls on (index of the first day end after it), as a balanced tree of
-    comparisons: about five per post for a month's 42 days instead of a linear search through them."""
-    high = len(ends) if high is None else high
-    if low >= high:
-        return literal(low)
-    middle = (low + high) // 2
-    return case(
-        (Post.scheduled_at < ends[middle], _day_number(ends, low, middle)),
-        else_=_day_number(ends, middle + 1, high),
+def _counted_days(shown: Select, starts: list[datetime], limit: int) -> CTE:
+    """One row per day of the period: its place, when it begins, how many posts it holds and until when
+    its posts are shown (the time of the last one shown, or the day's last moment when it holds fewer
+    than `limit`), each an index range over that day alone."""
+    moment = Post.__table__.c.scheduled_at.type
+    bounds = union_all(
+        *(
+            select(
+                literal(index).label("day"),
+                literal(begins, moment).label("begins"),
+                literal(ends, moment).label("ends"),
+                literal(ends - timedelta(microseconds=1), moment).label("last_moment"),
+            )
+            for index, (begins, ends) in enumerate(zip(starts, starts[1:], strict=False))
+        )
+    ).subquery("days")
+    in_day = shown.where(Post.scheduled_at >= bounds.c.begins, Post.scheduled_at < bounds.c.ends)
+    total = in_day.with_only_columns(func.count()).order_by(None).scalar_subquery()
+    last_shown = (
+        in_day.with_only_columns(Post.scheduled_at)
+        .order_by(Post.scheduled_at)
+        .offset(limit - 1)
+        .limit(1)
+        .scalar_subquery()
     )
+    return select(
+        bounds.c.day,
+        bounds.c.begins,
+        total.label("total"),
+        func.coalesce(last_shown, bounds.c.last_moment).label("until"),
+    ).cte("counted").prefix_with("MATERIALIZED")  # counted once, not per post read (SQLite 3.35+, PostgreSQL 12+)
 
 
 def feed_for(organisation: Organisation, *, create: bool = True) -> CalendarFeed | None:
@@ -170,20 +207,19 @@ def _stamp(moment: datetime) -> str:
 
 
 def _fold(line: str) -> str:
-    """RFC 5545 lines are folded at 75 octets (never inside a character)."""
-    if len(line) <= 74 and len(line.encode()) <= 74:
+    """RFC 5545 lines are folded at 75 octets (never inside a character): 74 octets, then a space and
+    73 octets per continuation line."""
+    data = line.encode()
+    if len(data) <= 74:
         return line
-    out, current, size = [], "", 0
-    for char in line:
-        width = len(char.encode())
-        if size + width > 74:
-            out.append(current)
-            current, size = " " + char, 1 + width
-        else:
-            current += char
-            size += width
-    out.append(current)
-    return "\r\n".join(out)
+    parts, start, size = [], 0, 74
+    while start < len(data):
+        end = min(start + size, len(data))
+        while end < len(data) and data[end] & 0xC0 == 0x80:  # a UTF-8 continuation byte: back off
+            end -= 1
+        parts.append(data[start:end].decode())
+        start, size = end, 73
+    return "\r\n ".join(parts)
 
 
 def _shorten(text: str, size: int) -> str:

@@ -7,10 +7,11 @@ from typing import Any
 from flask import g, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.publishing.models import Post
+from app.publishing.models import Post, PostStatus
 from app.publishing.services import ATTENTION_STATUSES, is_globally_paused, partner_requests, post_visibility
 
 DASHBOARD_CARD = "publishing/_dashboard_card.html"
@@ -64,3 +65,33 @@ def post_status_label(status: str) -> str:
             "cancelled": _("cancelled"),
         }
     return labels.get(str(status), str(status))
+
+
+# The colour of each post status's badge; the others are plain.
+BADGE_CLASSES = {
+    "posted": "badge-success",
+    "failed": "badge-error",
+    "unknown_outcome": "badge-error",
+    "held": "badge-warning",
+    "missed": "badge-warning",
+    "awaiting_partner": "badge-warning",
+}
+
+
+def post_status_badge(status: str) -> Markup:
+    """A post status as a coloured badge in the reader's language (template global)."""
+    return post_status_badges()[str(status)]
+
+
+def post_status_badges() -> dict[str, Markup]:
+    """Every post status's badge, built once per request: a calendar month shows 168 posts, and looks
+    each one up in this mapping rather than calling a function per post."""
+    badges = g.get("_post_status_badges")
+    if badges is None:
+        badges = g._post_status_badges = {
+            status.value: Markup('<span class="badge {}">{}</span>').format(
+                BADGE_CLASSES.get(status.value, ""), post_status_label(status.value)
+            )
+            for status in PostStatus
+        }
+    return badges

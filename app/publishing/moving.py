@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
@@ -16,11 +17,17 @@ from app.publishing.services import PublishingError, _slot, was_never_sent
 
 def can_move(user: User, post: Post) -> bool:
     """Leads of the channel's organisation move their own queue's posts that were never sent."""
-    return (
-        user.has_role(Role.LEAD)
-        and user.organisation_id == post.channel.organisation_id
-        and post.status == PostStatus.QUEUED
-        and not post.attempt_count
+    return mover(user)(post.channel.organisation_id, post.status, post.attempt_count)
+
+
+def mover(user: User) -> Callable[[int, str, int | None], bool]:
+    """can_move for many posts of one person (a calendar page), from the post's channel's organisation,
+    status and attempts: the person is read once, not once per post."""
+    if not user.has_role(Role.LEAD):
+        return lambda _organisation_id, _status, _attempts: False
+    organisation_id = user.organisation_id
+    return lambda channel_organisation_id, status, attempts: (
+        channel_organisation_id == organisation_id and status == PostStatus.QUEUED and not attempts
     )
 
 

@@ -26,10 +26,12 @@ from app.common.labels import when
 from app.common.pagination import paginate
 from app.common.redirects import local_target
 from app.common.time import utcnow
+from app.common.urls import id_url
 from app.drafting.models import Message, MessageStatus
 from app.drafting.previews import previews_for
 from app.extensions import db, limiter
 from app.publishing import bp, calendar, moving, services
+from app.publishing.context import post_status_badges
 from app.publishing.dispatch import recheck, reconcile
 from app.publishing.forms import (
     DeclineForm,
@@ -457,7 +459,7 @@ def calendar_page():
     query = select(Post).where(services.post_visibility(current_user.organisation_id))
     if campaign_id:
         query = query.where(Post.campaign_id == campaign_id)
-    weeks = calendar.grid(query, view=view, anchor=anchor, zone=zone)
+    weeks = calendar.grid(query, view=view, anchor=anchor, zone=zone, can_move=moving.mover(current_user))
     previous, following = calendar.neighbours(view, anchor)
     feed = db.session.scalar(
         select(CalendarFeed).where(CalendarFeed.organisation_id == current_user.organisation_id)
@@ -473,7 +475,9 @@ def calendar_page():
         campaigns=_campaigns(),
         zone=zone,
         feed=feed,
-        can_move=lambda post: moving.can_move(current_user, post),
+        badges=post_status_badges(),
+        post_href=id_url("publishing.post_detail", "post_id"),
+        move_href=id_url("publishing.move", "post_id"),
     ), status
 
 
@@ -503,7 +507,7 @@ def calendar_ics(token: str):
         select(Post)
         .join(Post.channel)
         .where(Channel.organisation_id == org.id, Post.status.in_(calendar.SHOWN))
-        .options(contains_eager(Post.channel))
+        .options(*calendar.FEED_LOADS)
     )
     body = calendar.ics(
         calendar.feed_posts(query, now=utcnow()),

@@ -51,14 +51,37 @@ class ReviewCard:
         return services.needs_humor_acknowledgement(self.message)
 
 
+def build_cards(messages: list[Message], viewer: User) -> list[ReviewCard]:
+    """Cards for a page of messages, reading what they need in one query per kind of data, not per card."""
+    loaded = services.preload(messages, viewer)
+    seen = _seen_versions(messages, viewer)
+    return [_card(message, viewer, loaded, seen.get(message.id), comment_form=False) for message in messages]
+
+
 def build_card(message: Message, viewer: User, forms: dict[str, Any] | None = None) -> ReviewCard:
     """Assemble a card for one viewer; forms given (with errors) replace the blank ones."""
+    card = _card(
+        message,
+        viewer,
+        services.preload([message], viewer),
+        _seen_versions([message], viewer).get(message.id),
+        comment_form=True,
+    )
+    card.forms |= forms or {}
+    return card
+
+
+def _card(
+    message: Message, viewer: User, loaded: services.Preloaded, seen_id: int | None, *, comment_form: bool
+) -> ReviewCard:
     version = message.current_version
     if version is None:  # only messages with a version reach the review pages
         raise ValueError(f"message {message.id} has no version")
-    seen = _seen_version(message, viewer)
+    seen = db.session.get(MessageVersion, seen_id) if seen_id else None
     diff = word_diff(seen.text, version.text) if seen is not None and seen.id != version.id else []
-    problem = services.approval_problems(message, viewer, override_reason="-", humor_acknowledged=True)
+    problem = services.approval_problems(
+        message, viewer, override_reason="-", humor_acknowledged=True, loaded=loaded
+    )
     card = ReviewCard(
         message=message,
         version=version,
@@ -66,21 +89,31 @@ def build_card(message: Message, viewer: User, forms: dict[str, Any] | None = No
         diff=diff,
         findings=services.findings_of(version),
         provenance=provenance(message).label,
-        quorum=services.quorum(message, version),
-        approvals=services.valid_approvals(version),
+        quorum=services.quorum(message, version, loaded),
+        approvals=services.valid_approvals(version, loaded),
         comments=list(message.comments),
         state=services.review_state(message),
         can_decide=viewer.is_lead and str(message.status) == "in_review",
         approve_problem=str(problem) if problem else None,
         editor_url=editor_url(message),
     )
-    card.forms = blank_forms(message) | (forms or {})
+    # Only the forms the page shows: decisions for a lead who can decide, the comment form on the message page.
+    card.forms = blank_forms(message, decision=card.can_decide, comment=comment_form)
     return card
 
 
-def blank_forms(message: Message) -> dict[str, Any]:
-    """Fresh decision forms naming the current version, each with a per-message prefix."""
+def blank_forms(message: Message, *, decision: bool = True, comment: bool = True) -> dict[str, Any]:
+    """Fresh decision forms naming the current version, and the comment form, each with a per-message prefix."""
     version_id = message.current_version_id
+    forms: dict[str, Any] = {}
+    if decision:
+        forms |= _decision_forms(message, version_id)
+    if comment:
+        forms["comment"] = CommentForm(prefix=f"comment-{message.id}", formdata=None)
+    return forms
+
+
+def _decision_forms(message: Message, version_id: int | None) -> dict[str, Any]:
     return {
         "approve": ApproveForm(
             prefix=f"approve-{message.id}", formdata=None, data={"version_id": version_id}
@@ -89,14 +122,14 @@ def blank_forms(message: Message) -> dict[str, Any]:
             prefix=f"changes-{message.id}", formdata=None, data={"version_id": version_id}
         ),
         "reject": RejectForm(prefix=f"reject-{message.id}", formdata=None, data={"version_id": version_id}),
-        "comment": CommentForm(prefix=f"comment-{message.id}", formdata=None),
     }
 
 
-def _seen_version(message: Message, viewer: User) -> MessageVersion | None:
-    version_id = db.session.scalar(
-        select(ReviewSeen.version_id).where(
-            ReviewSeen.user_id == viewer.id, ReviewSeen.message_id == message.id
-        )
+def _seen_versions(messages: list[Message], viewer: User) -> dict[int, int]:
+    """The version each message had when this viewer last marked it seen, by message id."""
+    if not messages:
+        return {}
+    query = select(ReviewSeen.message_id, ReviewSeen.version_id).where(
+        ReviewSeen.user_id == viewer.id, ReviewSeen.message_id.in_([message.id for message in messages])
     )
-    return db.session.get(MessageVersion, version_id) if version_id else None
+    return {message_id: version_id for message_id, version_id in db.session.execute(query)}

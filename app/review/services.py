@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,11 +11,13 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _
 from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Organisation, Role, User
 from app.audit.services import record
 from app.campaigns.models import Campaign, CampaignStatus
 from app.campaigns.visibility import takes_part as campaign_takes_part
+from app.campaigns.visibility import visible_to
 from app.common.audit_actions import AuditAction
 from app.common.time import to_zone, utcnow
 from app.drafting.models import (
@@ -58,11 +61,44 @@ class Quorum:
         return self.approvals >= self.required and not self.missing_partners
 
 
+@dataclass(frozen=True)
+class Preloaded:
+    """What the rules read about a page of messages, loaded once for the page (see `preload`)."""
+
+    organisation_id: int  # the viewer's organisation, for which `campaign_ids` was read
+    campaign_ids: frozenset[int]  # the page's campaigns this organisation takes part in
+    approvals: dict[int, list[Approval]]  # standing approvals by version id, oldest first
+
+
+def preload(messages: Sequence[Message], viewer: User) -> Preloaded:
+    """Read, in one query per kind, what the rules ask about these messages' current versions."""
+    campaign_ids = {message.campaign_id for message in messages}
+    visible = select(Campaign.id).where(Campaign.id.in_(campaign_ids), visible_to(viewer.organisation_id))
+    versions = {m.current_version.id: m.current_version for m in messages if m.current_version is not None}
+    standing = (
+        select(Approval)
+        .where(Approval.version_id.in_(versions), Approval.revoked_at.is_(None))
+        .options(joinedload(Approval.approver), joinedload(Approval.organisation))
+        .order_by(Approval.created_at, Approval.id)
+    )
+    approvals: dict[int, list[Approval]] = {version_id: [] for version_id in versions}
+    for approval in db.session.scalars(standing) if versions else ():
+        if approval.content_hash == versions[approval.version_id].content_hash:
+            approvals[approval.version_id].append(approval)
+    return Preloaded(
+        organisation_id=viewer.organisation_id,
+        campaign_ids=frozenset(db.session.scalars(visible)) if campaign_ids else frozenset(),
+        approvals=approvals,
+    )
+
+
 # --- Questions the views and the publisher ask ------------------------------------------------------
 
 
-def takes_part(user: User, message: Message) -> bool:
+def takes_part(user: User, message: Message, loaded: Preloaded | None = None) -> bool:
     """The person's organisation owns the message's campaign or takes part in it."""
+    if loaded is not None and loaded.organisation_id == user.organisation_id:
+        return message.campaign_id in loaded.campaign_ids
     return campaign_takes_part(user.organisation_id, message.campaign_id)
 
 
@@ -100,8 +136,10 @@ def expiry_reason(message: Message, now: datetime | None = None) -> str | None:
     return None
 
 
-def valid_approvals(version: MessageVersion) -> list[Approval]:
+def valid_approvals(version: MessageVersion, loaded: Preloaded | None = None) -> list[Approval]:
     """The standing approvals bound to exactly this version and its hash."""
+    if loaded is not None and version.id in loaded.approvals:
+        return list(loaded.approvals[version.id])
     return list(
         db.session.scalars(_valid_approvals_query(), {"version_id": version.id, "hash": version.content_hash})
     )
@@ -121,9 +159,9 @@ def _valid_approvals_query():
     )
 
 
-def quorum(message: Message, version: MessageVersion) -> Quorum:
+def quorum(message: Message, version: MessageVersion, loaded: Preloaded | None = None) -> Quorum:
     """Count distinct approving leads and the partner organisations still missing."""
-    approvals = [a for a in valid_approvals(version) if _may_count(a, message, version)]
+    approvals = [a for a in valid_approvals(version, loaded) if _may_count(a, message, version)]
     approvers = {a.approver_id for a in approvals}
     missing: tuple[Organisation, ...] = ()
     if message.campaign.requires_partner_approval:
@@ -174,12 +212,13 @@ def approval_problems(
     override_reason: str = "",
     humor_acknowledged: bool = False,
     now: datetime | None = None,
+    loaded: Preloaded | None = None,
 ) -> ReviewError | None:
     """The first reason this lead may not approve the current version now, or None."""
     version = message.current_version
     if not actor.has_role(Role.LEAD):
         return ReviewError(_("Only coalition leads approve messages."))
-    if not takes_part(actor, message):
+    if not takes_part(actor, message, loaded):
         return ReviewError(_("Your organisation does not take part in this campaign."))
     if MessageStatus.APPROVED not in _next_states(message) or version is None:
         return _refused(message, _("approved"))
@@ -193,7 +232,7 @@ def approval_problems(
         return ReviewError(
             _("The trend is closed or the campaign has ended: this message can't be approved.")
         )
-    if any(a.approver_id == actor.id for a in valid_approvals(version)):
+    if any(a.approver_id == actor.id for a in valid_approvals(version, loaded)):
         return ReviewError(_("You have already approved this version."))
     if has_warnings(version) and not override_reason.strip():
         return ReviewError(
@@ -440,7 +479,14 @@ DECISIONS = {
 
 
 def _decide(
-    message: Message, actor: User, text: str, status: MessageStatus, *, kind: CommentKind, missing: str, verb: str
+    message: Message,
+    actor: User,
+    text: str,
+    status: MessageStatus,
+    *,
+    kind: CommentKind,
+    missing: str,
+    verb: str,
 ) -> MessageComment:
     if not actor.has_role(Role.LEAD):
         raise ReviewError(_("Only coalition leads decide on messages."))

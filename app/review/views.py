@@ -7,7 +7,7 @@ from collections.abc import Callable
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+from sqlalchemy import Row, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import notifications
@@ -17,24 +17,25 @@ from app.campaigns.models import Campaign
 from app.campaigns.visibility import visible_campaigns
 from app.common.bounds import digits_or_404
 from app.common.pagination import paginate
-from app.drafting.models import Message, MessageStatus, MessageVersion
+from app.drafting.models import Message, MessageComment, MessageStatus, MessageVersion
 from app.drafting.services import visible_messages
 from app.extensions import db
 from app.notifications.models import Notification
 from app.review import bp, services
 from app.review.forms import ApproveForm, ChangesForm, CommentForm, RejectForm
 from app.review.models import ReviewRequest
-from app.review.presenters import build_card, editor_url
+from app.review.presenters import build_card, build_cards, editor_url
 from app.trends.models import Trend
 
 QUEUE_PAGE_SIZE = 10
 # What a review card reads, loaded with the page instead of one query per card and relation.
 _CARD_LOADS = (
     joinedload(Message.current_version),
-    joinedload(Message.campaign),
+    joinedload(Message.campaign).joinedload(Campaign.organisation),
+    joinedload(Message.campaign).selectinload(Campaign.partners),
     joinedload(Message.trend),
     selectinload(Message.versions).joinedload(MessageVersion.author),
-    selectinload(Message.comments),
+    selectinload(Message.comments).joinedload(MessageComment.author),
 )
 
 
@@ -57,7 +58,7 @@ def queue():
         page=request.args.get("page", 1, type=int),
         per_page=QUEUE_PAGE_SIZE,
     )
-    cards = [build_card(message, current_user) for message in page.items]
+    cards = build_cards(page.items, current_user)
     return render_template(
         "review/queue.html",
         page=page,
@@ -248,8 +249,10 @@ def _visible_messages():
     return visible_messages(current_user.organisation_id)
 
 
-def _visible_campaigns() -> list[Campaign]:
-    return list(db.session.scalars(visible_campaigns(current_user.organisation_id).order_by(Campaign.title)))
+def _visible_campaigns() -> list[Row[tuple[int, str]]]:
+    """The id and title of each campaign the queue's filter offers (only what the menu shows)."""
+    query = visible_campaigns(current_user.organisation_id).with_only_columns(Campaign.id, Campaign.title)
+    return list(db.session.execute(query.order_by(Campaign.title)))
 
 
 def _queue_languages() -> list[str]:

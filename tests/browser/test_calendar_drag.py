@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.audit.models import AuditEvent
 from app.channels.models import Channel
 from app.channels.scheduling import parse_windows
+from app.common.audit_actions import AuditAction
 from app.common.time import as_utc, utcnow
 from app.demo import seed_demo
 from app.extensions import db
@@ -98,7 +99,7 @@ def test_a_lead_drags_a_queued_post_onto_another_day_and_it_keeps_its_time(
         page.locator(f"td[data-date='{monday.isoformat()}'] .calendar-post[data-post-id='{queued.id}']")
     ).to_have_count(0)
     assert _scheduled(queued) == datetime.combine(monday + timedelta(days=2), time(10), tzinfo=PARIS)
-    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "post.move"))
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == AuditAction.POST_MOVED))
     assert event is not None and event.object_id == str(queued.id)
     # The page was not reloaded: the move happened in place, and the next drag works on the new calendar.
     expect(_chip(page, queued)).to_have_attribute("draggable", "true")
@@ -160,7 +161,7 @@ def test_a_drop_outside_the_channels_windows_shows_the_refusal_and_leaves_the_po
         page.locator(f"td[data-date='{saturday}'] .calendar-post[data-post-id='{queued.id}']")
     ).to_have_count(0)
     assert _scheduled(queued) == datetime.combine(monday, time(10), tzinfo=PARIS)
-    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "post.move")) is None
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == AuditAction.POST_MOVED)) is None
     assert not errors, errors
 
 

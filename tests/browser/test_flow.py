@@ -42,6 +42,7 @@ def test_staff_drafts_edits_with_live_checks_and_submits_then_lead_approves(brow
     db.session.expire_all()
     new_draft = max(set(db.session.scalars(select(Message.id))) - before)
     staff.click(f"main a[href='/messages/{new_draft}']")
+    staff.wait_for_load_state()  # the editor's scripts must listen for keys before we type (slow under load)
 
     editor = staff.locator("textarea[name=text]")
     editor.fill(HOSTILE)

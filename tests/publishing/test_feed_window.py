@@ -59,3 +59,27 @@ def test_posts_inserted_in_bulk_keep_their_messages_campaign(org, make_channel, 
     _bulk_posts([message], [channel], start=now + timedelta(hours=1), step=timedelta(minutes=5))
     post = db.session.scalar(select(Post).where(Post.message_id == message.id))
     assert post.campaign_id == message.campaign_id
+
+
+def test_long_accented_descriptions_are_folded_on_whole_characters(
+    client, auth, lead, org, make_channel, make_message, now
+):
+    channel = make_channel(org, "manual", name="Feed accents")
+    message = make_message()
+    text = "Entraide à l’école : les voisins 🤝 se relaient, été comme hiver. " * 4
+    _bulk_posts([message], [channel], start=now + timedelta(hours=1), step=timedelta(minutes=5))
+    db.session.execute(Post.__table__.update().where(Post.message_id == message.id).values(text=text))
+    db.session.commit()
+
+    auth.login(lead)
+    client.post("/publishing/calendar/feed")
+    token = client.get("/publishing/calendar").get_data(as_text=True).split("/publishing/calendar/")[1].split(".ics")[0]
+    auth.logout()
+    body = client.get(f"/publishing/calendar/{token}.ics").data
+
+    lines = body.split(b"\r\n")
+    assert max(len(line) for line in lines) <= 75  # RFC 5545: at most 75 octets a line
+    unfolded = body.decode().replace("\r\n ", "")  # a calendar app joins the folded lines back
+    description = next(line for line in unfolded.split("\r\n") if line.startswith("DESCRIPTION:"))
+    expected = calendar._shorten(text, calendar.FEED_TEXT)
+    assert description == "DESCRIPTION:" + expected.replace(",", "\\,").replace(";", "\\;")
