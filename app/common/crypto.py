@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,12 @@ def fernet() -> MultiFernet:
     keys = _keys()
     if not keys:
         raise CredentialError("COUNTERPOINT_ENCRYPTION_KEYS is empty.")
+    return _multi_fernet(tuple(keys))
+
+
+@functools.lru_cache(maxsize=8)
+def _multi_fernet(keys: tuple[str, ...]) -> MultiFernet:
+    """Built once per key list (the worker decrypts a channel's credentials before every post)."""
     return MultiFernet([Fernet(key.encode()) for key in keys])
 
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-import openai
 from pydantic import BaseModel, ValidationError
 
 from app.campaigns.strategies import BROADCAST, MODES, STRATEGIES, _, allowed_strategies
@@ -36,6 +35,8 @@ from app.drafting.second_pass import (
 )
 
 if TYPE_CHECKING:
+    import openai
+
     from app.drafting.schemas import Candidate
 
 T = TypeVar("T", bound=BaseModel)
@@ -465,6 +466,8 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
 
 def _error_from(exc: openai.OpenAIError, settings: LLMSettings) -> DraftingError:
     """Translate an openai client error into a DraftingError people can act on."""
+    import openai  # the SDK (~23 MB) is loaded only by processes that draft
+
     if isinstance(exc, openai.APITimeoutError):
         return DraftingError(
             "timeout",
@@ -556,6 +559,8 @@ class OpenAIDrafter:
     """Drafts with any OpenAI-compatible chat-completions server."""
 
     def __init__(self, settings: LLMSettings) -> None:
+        import openai  # the SDK (~23 MB) is loaded only by processes that draft
+
         self.settings = settings
         self._client = openai.OpenAI(
             base_url=settings.base_url,
@@ -703,6 +708,8 @@ class OpenAIDrafter:
 
     def _call(self, messages: list[dict[str, str]], mode: str, schemas: tuple[Any, ...]) -> Any:
         """One chat-completions call; None when the server rejects this structured mode."""
+        import openai  # loaded with the client in __init__
+
         kwargs: dict[str, Any] = {"model": self.settings.model, "messages": messages}
         name, *options = schemas
         usable = [o for o in options if self._counts_ok or not _has_counts(o)] or options[-1:]

@@ -23,11 +23,11 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from app.audit.services import record
+from app.audit.services import record, record_row
 from app.campaigns.models import Campaign, CampaignStatus
 from app.channels import services as channel_services
 from app.channels.connectors import (
@@ -45,12 +45,12 @@ from app.channels.connectors import (
 from app.channels.models import Channel
 from app.common.audit_actions import AuditAction
 from app.common.crypto import CredentialError
-from app.common.sql import rowcount
+from app.common.sql import inserted_id, rowcount
 from app.common.time import utcnow
 from app.drafting.models import Message
 from app.extensions import db
 from app.notifications import NotificationKind, link_to, send_pending_emails
-from app.publishing import services
+from app.publishing import services, statements
 from app.publishing.models import (
     DispatchLock,
     HeldCode,
@@ -58,7 +58,6 @@ from app.publishing.models import (
     PostAttempt,
     PostCopy,
     PostStatus,
-    PublishingPause,
 )
 
 log = logging.getLogger(__name__)
@@ -187,7 +186,7 @@ class _ChannelHold:
 
 def server_hold(channel: Channel, now: datetime) -> datetime | None:
     """Until when the channel's server rate-limited us, if that is still in the future."""
-    until = db.session.scalar(select(DispatchLock.hold_until).where(DispatchLock.key == server_key(channel)))
+    until = db.session.scalar(statements.server_hold_until(), {"key": server_key(channel)})
     return until if until is not None and until > now else None
 
 
@@ -285,7 +284,7 @@ def _due(now):
 
 def next_post(channel_id: int, now: datetime) -> Post | None:
     """The channel's next due, unleased post with everything its re-check reads, in one query."""
-    return db.session.scalar(_next_post_query(), {"channel_id": channel_id, "now": now})
+    return db.session.scalars(_next_post_query(), {"channel_id": channel_id, "now": now}).unique().first()
 
 
 @functools.cache
@@ -299,10 +298,11 @@ def _next_post_query():
         .order_by(Post.scheduled_at, Post.id)
         .limit(1)
         .options(
-            joinedload(Post.channel).joinedload(Channel.organisation),
+            joinedload(Post.channel),
             joinedload(Post.version),
             message.joinedload(Message.campaign).joinedload(Campaign.organisation),
             message.joinedload(Message.trend),
+            message.joinedload(Message.versions),  # the four-eyes rule reads every version's author
         )
         .execution_options(populate_existing=True)
     )
@@ -312,15 +312,6 @@ def _unclaimed(post_id: int, now: datetime):
     """The compare-and-set of a post no worker holds that is still due: a cancel, a reschedule or
     another worker's claim committed first makes it match nothing."""
     return and_(Post.id == post_id, _due(now), _lease_free(now))
-
-
-def _not_paused():
-    """Claiming to send also requires no pause, coalition-wide or of the channel: one committed after
-    the re-check read but before the claim still wins (R6)."""
-    return and_(
-        ~exists().where(PublishingPause.is_active.is_(True)),
-        ~exists().where(Channel.id == Post.channel_id, Channel.is_paused.is_(True)),
-    )
 
 
 def _lease_free(now):
@@ -509,7 +500,7 @@ def _take(post: Post, worker_id: str, now: datetime) -> str:
     request; a post that may already be live is leased first, for the lookup that comes before any re-send.
     """
     if not post.may_be_live:
-        return _process(post, _unclaimed(post.id, now), worker_id, now, claiming=True)
+        return _process(post, functools.partial(_unclaimed, post.id, now), worker_id, now, claiming=True)
     post_id = post.id
     claimed = _lease_post(post_id, worker_id, now)
     db.session.commit()
@@ -573,19 +564,22 @@ def process_post(post_id: int, *, worker_id: str, now: datetime) -> str:
     if post is None or post.status != PostStatus.QUEUED or post.lease_owner != worker_id:
         db.session.rollback()
         return "skipped"
-    return _process(post, _claimed(post.id, worker_id), worker_id, now)
+    return _process(post, functools.partial(_claimed, post.id, worker_id), worker_id, now)
 
 
-def _process(post: Post, condition, worker_id: str, now: datetime, *, claiming: bool = False) -> str:
-    """Publish a post; every state change is a compare-and-set on `condition` (claimed by this worker,
-    or still queued, due and unleased)."""
+def _process(
+    post: Post, condition: Callable, worker_id: str, now: datetime, *, claiming: bool = False
+) -> str:
+    """Publish a post; every state change is a compare-and-set on `condition()` (claimed by this worker,
+    or still queued, due and unleased), built only on the paths that need it (the send claims with a
+    prebuilt statement)."""
     held = hold_reason(post)
     if held:
-        return _hold_claimed(post, condition, held[0], held[1])
+        return _hold_claimed(post, condition(), held[0], held[1])
     if _is_too_late(post, now):
         return _settle_claimed(
             post,
-            condition,
+            condition(),
             PostStatus.MISSED,
             outcome="missed",
             held_reason=_("Past its slot by more than the lateness limit; a person must confirm."),
@@ -595,24 +589,25 @@ def _process(post: Post, condition, worker_id: str, now: datetime, *, claiming: 
     except (CredentialError, ValueError) as error:
         return _hold_claimed(
             post,
-            condition,
+            condition(),
             HeldCode.CREDENTIALS_REFUSED,
             _("The channel's credentials cannot be read: %(e)s", e=str(error)),
         )
     until = server_hold(post.channel, now)
     if until is not None:
-        return _wait_for_server(post, condition, until)
+        return _wait_for_server(post, condition(), until)
     if post.may_be_live:
         settled = look_before_resend(post, connector, worker_id, now)
         if settled is not None:
             return settled
-    return _send(post, connector, worker_id, now, and_(condition, _not_paused()) if claiming else condition)
+    return _send(post, connector, worker_id, now, None if claiming else condition())
 
 
 def _send(post: Post, connector: Connector, worker_id: str, now: datetime, condition) -> str:
+    """`condition` None: claim the post as it goes to `sending` (still due, unleased, and no pause)."""
     request = publish_request(post)
     post_id, was_live = post.id, post.may_be_live
-    attempt_id = _mark_sending(post, worker_id, now, condition, keep_loaded=True)
+    attempt_id = _mark_sending(post, worker_id, now, condition, keep_loaded=True, claim=condition is None)
     if attempt_id is None:
         return "skipped"
     try:
@@ -857,36 +852,49 @@ def _wait_for_server(post: Post, condition, until: datetime) -> str:
 
 
 def _mark_sending(
-    post: Post, worker_id: str, now: datetime, condition=None, *, keep_loaded: bool = False
+    post: Post,
+    worker_id: str,
+    now: datetime,
+    condition=None,
+    *,
+    keep_loaded: bool = False,
+    claim: bool = False,
 ) -> int | None:
     """Commit `sending` (with this worker's lease), may-be-live and the attempt row before the network
-    call; None if a cancel or another worker won. `condition` defaults to "claimed by this worker".
+    call; None if a cancel or another worker won. `condition` defaults to "claimed by this worker";
+    `claim`: the post is claimed by the same compare-and-set (still due, unleased, and no pause).
 
     `keep_loaded`: the commit leaves the loaded objects as they are (their status is then stale) so
     that recording the answer reads the post's id, hash and organisation without reloading them;
     every later path either only reads those or starts with a rollback, which expires them.
     """
     post_id = post.id
-    result = db.session.execute(
-        update(Post)
-        .where(condition if condition is not None else _claimed(post_id, worker_id))
-        .values(
-            status=PostStatus.SENDING,
-            attempt_count=Post.attempt_count + 1,
-            first_sent_at=func.coalesce(Post.first_sent_at, now),
-            lease_owner=worker_id,
-            lease_expires_at=now + lease(),
-            may_be_live=True,
+    if claim:
+        result = db.session.execute(
+            statements.claim_sending(),
+            {"post_id": post_id, "now": now, "worker_id": worker_id, "expires_at": now + lease()},
         )
-        .execution_options(synchronize_session=False)
-    )
+    else:
+        result = db.session.execute(
+            update(Post)
+            .where(condition if condition is not None else _claimed(post_id, worker_id))
+            .values(
+                status=PostStatus.SENDING,
+                attempt_count=Post.attempt_count + 1,
+                first_sent_at=func.coalesce(Post.first_sent_at, now),
+                lease_owner=worker_id,
+                lease_expires_at=now + lease(),
+                may_be_live=True,
+            )
+            .execution_options(synchronize_session=False)
+        )
     if rowcount(result) != 1:
         db.session.rollback()
         return None
-    attempt = PostAttempt(post_id=post_id, worker_id=worker_id, started_at=now)
-    db.session.add(attempt)
-    db.session.flush()
-    attempt_id = attempt.id
+    inserted = db.session.execute(
+        statements.start_attempt(), {"post_id": post_id, "worker_id": worker_id, "started_at": now}
+    )
+    attempt_id = inserted_id(inserted)
     if keep_loaded:
         _commit_keeping_loaded()
     else:
@@ -928,31 +936,28 @@ def _record_posted(
 ) -> str:
     """Commit the remote id and URL (the oldest copy): the platform has the post, whatever the lease says."""
     kept = copies[0]
-    _finish_attempt(attempt_id, outcome, now, response={"id": kept.remote_id, "url": kept.url})
     db.session.execute(
-        update(Post)
-        .where(
-            Post.id == post_id,
-            Post.status.in_((PostStatus.SENDING, PostStatus.QUEUED, PostStatus.UNKNOWN_OUTCOME)),
-        )
-        .values(
-            status=PostStatus.POSTED,
-            remote_id=kept.remote_id[:200],
-            remote_url=(kept.url or "")[:1000] or None,
-            posted_at=now,
-            lease_owner=None,
-            lease_expires_at=None,
-            last_error=None,
-            next_attempt_at=None,
-            held_code=None,
-        )
-        .execution_options(synchronize_session=False)
+        statements.finish_attempt(),
+        {
+            "attempt_id": attempt_id,
+            "outcome": outcome,
+            "finished_at": now,
+            "response": {"id": kept.remote_id, "url": kept.url},
+        },
+    )
+    db.session.execute(
+        statements.mark_posted(),
+        {
+            "post_id": post_id,
+            "remote_id": kept.remote_id[:200],
+            "remote_url": (kept.url or "")[:1000] or None,
+            "posted_at": now,
+        },
     )
     post = db.session.get_one(Post, post_id)  # still loaded after `sending` (keep_loaded), else read
-    record(
+    record_row(
         AuditAction.POST_PUBLISHED,
-        actor=None,
-        organisation=post.channel.organisation,
+        organisation_id=post.channel.organisation_id,
         obj=post,
         details={"remote_id": kept.remote_id, "url": kept.url, "hash": post.content_hash},
     )

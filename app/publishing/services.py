@@ -28,6 +28,7 @@ from app.common.time import utcnow
 from app.drafting.models import Message, MessageVersion
 from app.extensions import db
 from app.notifications import Notification, NotificationKind, link_to, notify
+from app.publishing import statements
 from app.publishing.models import (
     POST_TRANSITIONS,
     HeldCode,
@@ -645,7 +646,8 @@ def current_pause() -> PublishingPause | None:
 
 
 def is_globally_paused() -> bool:
-    return current_pause() is not None
+    """Whether a coalition-wide pause is active (one prebuilt EXISTS: the worker asks before every post)."""
+    return bool(db.session.scalar(statements.globally_paused()))
 
 
 def set_global_pause(is_active: bool, *, actor: User, reason: str = "") -> None:

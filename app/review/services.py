@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -9,7 +10,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Organisation, Role, User
@@ -139,16 +140,23 @@ def valid_approvals(version: MessageVersion, loaded: Preloaded | None = None) ->
     """The standing approvals bound to exactly this version and its hash."""
     if loaded is not None and version.id in loaded.approvals:
         return list(loaded.approvals[version.id])
-    query = (
+    return list(
+        db.session.scalars(_valid_approvals_query(), {"version_id": version.id, "hash": version.content_hash})
+    )
+
+
+@functools.cache
+def _valid_approvals_query():
+    """Built once: the publisher asks before every post."""
+    return (
         select(Approval)
         .where(
-            Approval.version_id == version.id,
-            Approval.content_hash == version.content_hash,
+            Approval.version_id == bindparam("version_id"),
+            Approval.content_hash == bindparam("hash"),
             Approval.revoked_at.is_(None),
         )
         .order_by(Approval.created_at)
     )
-    return list(db.session.scalars(query))
 
 
 def quorum(message: Message, version: MessageVersion, loaded: Preloaded | None = None) -> Quorum:
