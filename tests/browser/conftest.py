@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -77,3 +79,26 @@ def sign_in(page, email: str, password: str) -> None:
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
     page.click("main button[type=submit]")
+
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+_SERIOUS = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.filter(v => ["serious", "critical"].includes(v.impact))
+    .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ")}`);
+}"""
+
+
+@cache
+def _axe_source() -> str:
+    return AXE.read_text()
+
+
+def serious_violations(page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now.
+
+    axe is evaluated by the test, not served by the app, so the CSP stays strict.
+    """
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.evaluate(_axe_source() + ";0")
+    return page.evaluate(_SERIOUS)
