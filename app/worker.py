@@ -65,8 +65,12 @@ def _due(worker_id: str, task: Callable[[], object]) -> bool:
     return True
 
 
-def tick(app: Flask, worker_id: str) -> None:
-    """One pass: heartbeat, then every task; a failing task never stops the worker."""
+def tick(app: Flask, worker_id: str) -> bool:
+    """One pass: heartbeat, then every task; a failing task never stops the worker.
+
+    True when a task stopped with work left (a dispatch pass that ran out of its time while publishing).
+    """
+    unfinished = False
     with app.app_context():
         g.worker_id = worker_id  # tasks name their leases after the worker
         g.tick_started = time.monotonic()  # the dispatcher waits for due posts until the next tick
@@ -79,11 +83,20 @@ def tick(app: Flask, worker_id: str) -> None:
             if not _due(worker_id, task):
                 continue
             try:
-                task()
+                unfinished = task() is True or unfinished
             except Exception:
                 db.session.rollback()
                 log.exception("worker task %s failed", getattr(task, "__name__", task))
         db.session.remove()
+    return unfinished
+
+
+def tick_until_idle(app: Flask, worker_id: str) -> None:
+    """The scheduled job: a tick, repeated at once while it leaves due posts behind. A backlog longer than
+    one pass drains without waiting for the next tick, and the heartbeat and sweeps still run between
+    passes."""
+    while tick(app, worker_id):
+        log.info("worker %s: posts still due after a full pass, ticking again now", worker_id)
 
 
 def run_worker(app: Flask) -> None:
@@ -94,7 +107,7 @@ def run_worker(app: Flask) -> None:
     scheduler = BlockingScheduler(
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": max(1, int(seconds))}
     )
-    scheduler.add_job(tick, "interval", seconds=seconds, args=(app, worker_id), next_run_time=utcnow())
+    scheduler.add_job(tick_until_idle, "interval", seconds=seconds, args=(app, worker_id), next_run_time=utcnow())
     log.info("worker %s ticking every %s s", worker_id, seconds)
     with contextlib.suppress(KeyboardInterrupt, SystemExit):
         scheduler.start()

@@ -77,6 +77,7 @@ class DispatchReport:
 
     claimed: int = 0
     outcomes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    out_of_time: bool = False  # a thread stopped on the pass's time limit, not for lack of due posts
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, outcome: str) -> None:
@@ -84,6 +85,11 @@ class DispatchReport:
             self.outcomes[outcome] += 1
             if outcome != "skipped":
                 self.claimed += 1
+
+    @property
+    def unfinished(self) -> bool:
+        """The pass ran out of time while it was still publishing: posts are likely still due."""
+        return self.out_of_time and self.claimed > 0
 
 
 def lease() -> timedelta:
@@ -390,6 +396,7 @@ def _serve(app, worker_id, clock, limits, report, taken: set[int], guard: thread
                 if settled:  # a channel left on a lost compare-and-set waits for the next pass: no spinning
                     with guard:
                         taken.discard(channel_id)
+            report.out_of_time = True
         finally:
             db.session.remove()
 
@@ -1340,13 +1347,17 @@ def oldest_overdue(now: datetime | None = None) -> datetime | None:
 # ---------------------------------------------------------------- worker tasks
 
 
-def dispatch_task() -> None:
+def dispatch_task() -> bool:
     """Worker tick task: a dispatch pass that, until just before the next tick, also wakes when the next
-    post falls due: a post due between two ticks goes out on time, not up to a tick late."""
+    post falls due: a post due between two ticks goes out on time, not up to a tick late.
+
+    True when the pass ran out of its time while still publishing: the worker then ticks again at once.
+    """
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     tick = float(app.config["COUNTERPOINT_TICK_SECONDS"])
     started = g.get("tick_started") or time.monotonic()
-    dispatch_once(app, worker_id=g.get("worker_id", "worker"), wait_until=started + 0.95 * tick)
+    report = dispatch_once(app, worker_id=g.get("worker_id", "worker"), wait_until=started + 0.95 * tick)
+    return report.unfinished
 
 
 def sweep_task() -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import update
 from app.common.time import utcnow
 from app.extensions import db
 from app.publishing.models import Post, PostStatus
-from app.worker import tick
+from app.worker import tick, tick_until_idle
 
 
 def _due_in(post: Post, seconds: float) -> None:
@@ -51,3 +51,34 @@ def test_a_post_due_after_the_next_tick_is_left_for_it(
     assert time.monotonic() - started < 2  # no wait for a post the next ticks will serve
     db.session.expire_all()
     assert post.status == PostStatus.QUEUED and receiver.deliveries == 0
+
+
+def test_a_backlog_longer_than_one_pass_drains_without_waiting_for_the_next_tick(
+    app, platform_channel, make_message, schedule, now, receiver
+):
+    app.config.update(COUNTERPOINT_PASS_SECONDS=0.01, COUNTERPOINT_DISPATCH_THREADS=1)
+    channel, _ = platform_channel("webhook")
+    posts = [schedule(make_message(), [channel], now=now)[0] for _ in range(3)]
+    for post in posts:
+        _due_in(post, -1)
+
+    assert tick(app, "backlog-worker") is True  # one pass publishes one post, then runs out of time
+    db.session.expire_all()
+    assert receiver.deliveries == 1
+
+    tick_until_idle(app, "backlog-worker")
+
+    db.session.expire_all()
+    assert [post.status for post in posts] == [PostStatus.POSTED] * 3 and receiver.deliveries == 3
+
+
+def test_a_pass_that_publishes_nothing_in_its_time_is_not_repeated_at_once(
+    app, platform_channel, make_message, schedule, now, receiver
+):
+    app.config.update(COUNTERPOINT_PASS_SECONDS=0)  # no time to publish anything: no busy loop of ticks
+    channel, _ = platform_channel("webhook")
+    [post] = schedule(make_message(), [channel], now=now)
+    _due_in(post, -1)
+
+    assert tick(app, "idle-worker") is False
+    assert receiver.deliveries == 0
