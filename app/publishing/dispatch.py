@@ -59,6 +59,7 @@ from app.publishing.models import (
     PostCopy,
     PostStatus,
 )
+from app.review.services import Preloaded
 
 log = logging.getLogger(__name__)
 
@@ -639,9 +640,15 @@ def publish_request(post: Post) -> PublishRequest:
     )
 
 
-def hold_reason(post: Post) -> tuple[HeldCode, str] | None:
-    """Why a post must not go out now, as a code and a sentence, or None."""
-    if services.is_globally_paused():
+def hold_reason(
+    post: Post, *, paused: bool | None = None, loaded: Preloaded | None = None
+) -> tuple[HeldCode, str] | None:
+    """Why a post must not go out now, as a code and a sentence, or None.
+
+    A list re-checking many posts reads the coalition-wide pause once and passes it as `paused` (None:
+    read it here), and the standing approvals once as `loaded` (review's `preload`; None: read them here).
+    """
+    if services.is_globally_paused() if paused is None else paused:
         return HeldCode.PAUSED, _("Publishing is paused for the whole coalition.")
     campaign = post.message.campaign
     if not campaign.is_publishable:
@@ -660,16 +667,17 @@ def hold_reason(post: Post) -> tuple[HeldCode, str] | None:
     version = post.version
     if (
         post.content_hash != version.content_hash
-        or not services.is_approved(post.message, version)
+        or not services.is_approved(post.message, version, loaded)
         or services.frozen_text(version, channel.platform) != post.text
     ):
         return HeldCode.RECHECK_FAILED, _("The approved text changed or its approval was withdrawn.")
     return None
 
 
-def recheck(post: Post) -> str | None:
-    """Why a post must not go out now (global pause, campaign, channel, trend, approval), or None."""
-    held = hold_reason(post)
+def recheck(post: Post, *, paused: bool | None = None, loaded: Preloaded | None = None) -> str | None:
+    """Why a post must not go out now (global pause, campaign, channel, trend, approval), or None;
+    `paused` and `loaded` as for `hold_reason`."""
+    held = hold_reason(post, paused=paused, loaded=loaded)
     return held[1] if held else None
 
 

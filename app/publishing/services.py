@@ -38,7 +38,7 @@ from app.publishing.models import (
     PostStatus,
     PublishingPause,
 )
-from app.review.services import is_approved_for_publishing
+from app.review.services import Preloaded, is_approved_for_publishing
 
 # Statuses that occupy a channel's slot for spacing and daily caps.
 SLOT_STATUSES = (
@@ -65,9 +65,9 @@ def idempotency_key(version_id: int, channel_id: int) -> str:
     return hashlib.sha256(f"counterpoint:{version_id}:{channel_id}".encode()).hexdigest()[:32]
 
 
-def is_approved(message: Message, version: MessageVersion) -> bool:
+def is_approved(message: Message, version: MessageVersion, loaded: Preloaded | None = None) -> bool:
     """Whether this exact version may be published: review's rule (quorum, author, expiry, findings)."""
-    return bool(is_approved_for_publishing(message, version))
+    return bool(is_approved_for_publishing(message, version, loaded=loaded))
 
 
 def frozen_text(version: MessageVersion, platform: str) -> str:
@@ -106,10 +106,14 @@ def post_visibility(org_id: int):
     return or_(Post.channel_id.in_(own_channels), Post.campaign_id.in_(visible_campaigns))
 
 
-# What the re-check before a person posts reads, loaded with the list (dispatch.recheck).
+# What the re-check before a person posts reads, loaded with the list (dispatch.recheck): the campaign,
+# its partners and owner (the quorum and the end date), the trend, the versions (their authors may not
+# approve) and the post's version. The standing approvals come with review's `preload`.
 RECHECK_LOADS = (
     joinedload(Post.message).joinedload(Message.campaign).selectinload(Campaign.partners),
+    joinedload(Post.message).joinedload(Message.campaign).joinedload(Campaign.organisation),
     joinedload(Post.message).joinedload(Message.trend),
+    joinedload(Post.message).selectinload(Message.versions),
     joinedload(Post.version),
 )
 

@@ -42,6 +42,7 @@ from app.publishing.forms import (
     ScheduleForm,
 )
 from app.publishing.models import CalendarFeed, Post, PostCopy, PostStatus
+from app.review import services as review_services
 
 
 def _visible_post_or_404(post_id: int) -> Post:
@@ -310,7 +311,11 @@ def manual():
         .order_by(Post.scheduled_at)
     )
     page = paginate(query, page=request.args.get("page", 1, type=int), per_page=25)
-    blockers = {post.id: recheck(post) for post in page.items}
+    # Read once for the page, not once a post: the coalition-wide pause, then (unless it holds every
+    # post) the standing approvals of the posts' messages.
+    paused = services.is_globally_paused()
+    loaded = None if paused else review_services.preload([post.message for post in page.items], current_user)
+    blockers = {post.id: recheck(post, paused=paused, loaded=loaded) for post in page.items}
     return render_template(
         "publishing/manual.html",
         page=page,

@@ -172,14 +172,16 @@ def quorum(message: Message, version: MessageVersion, loaded: Preloaded | None =
 
 
 def is_approved_for_publishing(
-    message: Message, version: MessageVersion, *, now: datetime | None = None
+    message: Message, version: MessageVersion, *, now: datetime | None = None, loaded: Preloaded | None = None
 ) -> bool:
-    """The single answer the publisher trusts: this exact version and text are approved and still valid."""
+    """The single answer the publisher trusts: this exact version and text are approved and still valid.
+
+    `loaded`: the standing approvals a page read once for all its messages (see `preload`)."""
     if MessageStatus(message.status) != MessageStatus.APPROVED or message.current_version_id != version.id:
         return False
     if version.has_errors or not version.matches_hash() or expiry_reason(message, now) is not None:
         return False
-    return quorum(message, version).is_met
+    return quorum(message, version, loaded).is_met
 
 
 def review_state(message: Message) -> str:
