@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import timedelta
 
@@ -10,7 +11,7 @@ from sqlalchemy import update
 from app.common.time import utcnow
 from app.extensions import db
 from app.publishing.models import Post, PostStatus
-from app.worker import tick, tick_until_idle
+from app.worker import quiet_overlap_warnings, tick, tick_until_idle
 
 
 def _due_in(post: Post, seconds: float) -> None:
@@ -82,3 +83,15 @@ def test_a_pass_that_publishes_nothing_in_its_time_is_not_repeated_at_once(
 
     assert tick(app, "idle-worker") is False
     assert receiver.deliveries == 0
+
+
+def test_the_worker_log_does_not_warn_about_the_ticks_a_long_pass_overlaps(caplog):
+    quiet_overlap_warnings()
+    scheduler_log = logging.getLogger("apscheduler.scheduler")
+    with caplog.at_level(logging.WARNING, logger="apscheduler.scheduler"):
+        scheduler_log.warning(
+            'Execution of job "%s" skipped: maximum number of running instances reached (%d)', "tick", 1
+        )
+        scheduler_log.warning("Something else went wrong")
+
+    assert [record.getMessage() for record in caplog.records] == ["Something else went wrong"]
