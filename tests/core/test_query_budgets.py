@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
 
 from app.accounts.models import Organisation
 from app.api import tokens
@@ -11,6 +10,7 @@ from app.extensions import db
 from bench import scale
 from bench.bench_pages import pages
 from tests.conftest import _empty_all_tables
+from tests.queries import counting_queries
 
 SMALL, LARGE = 0.002, 0.02  # the larger holds ten times the trends, messages, posts and audit events
 # Pages that read what their rows show in one query per kind of data, a fixed number of queries that an
@@ -40,14 +40,8 @@ def _queries_per_page(app, size: float) -> dict[str, int]:
     db.session.commit()
     headers = {"api": {"Authorization": f"Bearer {clear}"}}
     clients = _clients(app)
-    counted = [0]
-
-    def count(*_args, **_kwargs) -> None:
-        counted[0] += 1
-
-    event.listen(db.engine, "before_cursor_execute", count)
     found = {}
-    try:
+    with counting_queries() as counted:
         for label, who, path in pages(facts):
             label = label.split(" (")[0] + (" (partner)" if who == "partner" else "")
             db.session.remove()  # nothing cached from an earlier request, as in production
@@ -55,8 +49,6 @@ def _queries_per_page(app, size: float) -> dict[str, int]:
             response = clients[who].get(path, headers=headers.get(who))
             assert response.status_code == 200, (label, response.status_code)
             found[label] = counted[0]
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     return found
 
 

@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event
-
 from app.extensions import db
 from app.publishing import services
+from tests.queries import queries_for
 
 PAUSED = "Do not post it now: Publishing is paused for the whole coalition."
-
-
-def _queries_for(client, path: str) -> tuple[int, str]:
-    counted = [0]
-    db.session.expire_all()  # nothing read during the set-up is reused, as in a fresh request
-
-    def count(*_args, **_kwargs) -> None:
-        counted[0] += 1
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        page = client.get(path).get_data(as_text=True)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return counted[0], page
 
 
 def test_more_posts_by_hand_cost_no_more_queries(
@@ -31,17 +15,17 @@ def test_more_posts_by_hand_cost_no_more_queries(
     channel = make_channel(org, "manual", name="By hand")
     posts = [post for _ in range(2) for post in schedule(make_message(), [channel], now=now)]
     auth.login(lead)
-    two, page = _queries_for(client, "/publishing/manual")
+    two, page = queries_for(client, "/publishing/manual")
     assert all(f'data-copy="manual-text-{post.id}"' in page for post in posts)
 
     posts += [post for _ in range(8) for post in schedule(make_message(), [channel], now=now)]
-    ten, page = _queries_for(client, "/publishing/manual")
+    ten, page = queries_for(client, "/publishing/manual")
     assert all(f'data-copy="manual-text-{post.id}"' in page for post in posts)  # none held
     assert ten == two, f"2 posts: {two} queries, 10 posts: {ten}"
 
     services.set_global_pause(True, actor=admin, reason="Crisis")
     db.session.commit()
-    paused, page = _queries_for(client, "/publishing/manual")
+    paused, page = queries_for(client, "/publishing/manual")
     assert page.count(PAUSED) == 10  # the pause, read once for the page, still holds every post
     assert "data-copy=" not in page
     assert paused <= two, f"10 posts paused: {paused} queries, 2 posts not paused: {two}"

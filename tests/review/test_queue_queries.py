@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event
-
 from app.extensions import db
 from app.review import services
+from tests.queries import queries_for
 from tests.review.conftest import CLEAN_TEXTS
-
-
-def _queries_for(client, path: str) -> tuple[int, str]:
-    counted = [0]
-    db.session.expire_all()  # nothing read during the set-up is reused, as in a fresh request
-
-    def count(*_args, **_kwargs) -> None:
-        counted[0] += 1
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        page = client.get(path).get_data(as_text=True)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return counted[0], page
 
 
 def _waiting_with_history(make_message, campaign, staff, lead, lead2, text: str) -> None:
@@ -39,12 +23,12 @@ def test_a_longer_queue_costs_no_more_queries(app, client, auth, make_message, c
     db.session.commit()
     _waiting_with_history(make_message, campaign, staff, lead, lead2, CLEAN_TEXTS[0])
     auth.login(lead)
-    one, page = _queries_for(client, "/review")
+    one, page = queries_for(client, "/review")
     assert page.count('class="review-card"') == 1
 
     for text in CLEAN_TEXTS[1:]:
         _waiting_with_history(make_message, campaign, staff, lead, lead2, text)
-    four, page = _queries_for(client, "/review")
+    four, page = queries_for(client, "/review")
 
     assert page.count('class="review-card"') == 4
     assert page.count("Second Lead") == 4  # each card names its approver
