@@ -27,6 +27,7 @@ from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from app.accounts.models import Organisation
 from app.audit.services import record, record_row
 from app.campaigns.models import Campaign, CampaignStatus
 from app.channels import services as channel_services
@@ -47,7 +48,7 @@ from app.common.audit_actions import AuditAction
 from app.common.crypto import CredentialError
 from app.common.sql import inserted_id, rowcount
 from app.common.time import utcnow
-from app.drafting.models import Message
+from app.drafting.models import Message, MessageVersion
 from app.extensions import db
 from app.notifications import NotificationKind, link_to, send_pending_emails
 from app.publishing import services, statements
@@ -60,6 +61,7 @@ from app.publishing.models import (
     PostStatus,
 )
 from app.review.services import Preloaded
+from app.trends.models import Trend
 
 log = logging.getLogger(__name__)
 
@@ -296,9 +298,17 @@ def next_post(channel_id: int, now: datetime) -> Post | None:
 
 @functools.cache
 def _next_post_query():
-    """Built once (the statement and its cache key cost more CPU than the query itself)."""
+    """Built once (the statement and its cache key cost more CPU than the query itself).
+
+    Of the campaign, its organisation, the trend and the versions it reads only the columns the re-check
+    and the request use: every column costs CPU on every post (PostgreSQL's driver describes each one).
+    Anything else a rare path reads (a campaign's title for a notification) loads when it is read.
+    """
     now = bindparam("now", type_=Post.scheduled_at.type)
     message = joinedload(Post.message)
+    campaign = message.joinedload(Message.campaign).load_only(
+        Campaign.status, Campaign.ends_on, Campaign.requires_partner_approval, Campaign.organisation_id
+    )
     return (
         select(Post)
         .where(Post.channel_id == bindparam("channel_id"), _due(now), _lease_free(now))
@@ -306,13 +316,26 @@ def _next_post_query():
         .limit(1)
         .options(
             joinedload(Post.channel),
-            joinedload(Post.version),
-            message.joinedload(Message.campaign).joinedload(Campaign.organisation),
-            message.joinedload(Message.trend),
-            message.joinedload(Message.versions),  # the four-eyes rule reads every version's author
+            joinedload(Post.version).load_only(*_RECHECKED_VERSION),
+            campaign.joinedload(Campaign.organisation).load_only(Organisation.time_zone),
+            message.joinedload(Message.trend).load_only(Trend.status),
+            # the four-eyes rule reads every version's author; the same columns as the post's version,
+            # which is one of them (one object, loaded once)
+            message.joinedload(Message.versions).load_only(*_RECHECKED_VERSION),
         )
         .execution_options(populate_existing=True)
     )
+
+
+_RECHECKED_VERSION = (
+    MessageVersion.message_id,
+    MessageVersion.number,  # the order of a message's versions
+    MessageVersion.text,
+    MessageVersion.variants,
+    MessageVersion.content_hash,
+    MessageVersion.has_errors,
+    MessageVersion.author_id,
+)
 
 
 def _unclaimed(post_id: int, now: datetime):

@@ -57,13 +57,17 @@ def test_a_post_due_after_the_next_tick_is_left_for_it(
 def test_a_backlog_longer_than_one_pass_drains_without_waiting_for_the_next_tick(
     app, platform_channel, make_message, schedule, now, receiver
 ):
-    app.config.update(COUNTERPOINT_PASS_SECONDS=0.01, COUNTERPOINT_DISPATCH_THREADS=1)
+    # Each answer takes longer than a whole pass may last: a pass publishes one post, then runs out of time.
+    app.config.update(
+        COUNTERPOINT_PASS_SECONDS=0.5, COUNTERPOINT_DISPATCH_THREADS=1, COUNTERPOINT_CONNECTOR_TIMEOUT=5
+    )
     channel, _ = platform_channel("webhook")
     posts = [schedule(make_message(), [channel], now=now)[0] for _ in range(3)]
     for post in posts:
         _due_in(post, -1)
+        receiver.script("timeout_after_store", hang=0.6)
 
-    assert tick(app, "backlog-worker") is True  # one pass publishes one post, then runs out of time
+    assert tick(app, "backlog-worker") is True
     db.session.expire_all()
     assert receiver.deliveries == 1
 
