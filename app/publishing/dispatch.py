@@ -193,10 +193,11 @@ class _ChannelHold:
         return True
 
 
-def server_hold(channel: Channel, now: datetime) -> datetime | None:
-    """Until when the channel's server rate-limited us, if that is still in the future."""
-    until = db.session.scalar(statements.server_hold_until(), {"key": server_key(channel)})
-    return until if until is not None and until > now else None
+def gates(channel: Channel, now: datetime) -> tuple[bool, datetime | None]:
+    """Whether all publishing is paused, and until when the channel's server rate-limited us (if that is
+    still in the future): what the publisher reads before a post besides the post itself, in one query."""
+    paused, until = db.session.execute(statements.pause_and_server_hold(), {"key": server_key(channel)}).one()
+    return bool(paused), (until if until is not None and until > now else None)
 
 
 def hold_server(channel: Channel, until: datetime) -> None:
@@ -604,7 +605,8 @@ def _process(
     """Publish a post; every state change is a compare-and-set on `condition()` (claimed by this worker,
     or still queued, due and unleased), built only on the paths that need it (the send claims with a
     prebuilt statement)."""
-    held = hold_reason(post)
+    paused, until = gates(post.channel, now)
+    held = hold_reason(post, paused=paused)
     if held:
         return _hold_claimed(post, condition(), held[0], held[1])
     if _is_too_late(post, now):
@@ -624,7 +626,6 @@ def _process(
             HeldCode.CREDENTIALS_REFUSED,
             _("The channel's credentials cannot be read: %(e)s", e=str(error)),
         )
-    until = server_hold(post.channel, now)
     if until is not None:
         return _wait_for_server(post, condition(), until)
     if post.may_be_live:

@@ -44,7 +44,7 @@ def claim_sending() -> Executable:
                 posts.c.lease_expires_at.is_(None),
                 posts.c.lease_expires_at < now,
             ),
-            not_(exists().where(pauses.c.is_active.is_(True))),
+            not_(_pause_is_active()),
             not_(exists().where(channels.c.id == posts.c.channel_id, channels.c.is_paused.is_(True))),
         )
         .values(
@@ -107,12 +107,19 @@ def mark_posted() -> Executable:
 
 
 @functools.cache
-def server_hold_until() -> Executable:
-    """Until when a server rate-limited us. Parameter: key."""
-    return select(locks.c.hold_until).where(locks.c.key == bindparam("key"))
+def pause_and_server_hold() -> Executable:
+    """Whether a coalition-wide pause is active, and until when a server rate-limited us. Parameter: key."""
+    return select(
+        _pause_is_active(),
+        select(locks.c.hold_until).where(locks.c.key == bindparam("key")).scalar_subquery(),
+    )
 
 
 @functools.cache
 def globally_paused() -> Executable:
     """Whether a coalition-wide pause is active."""
-    return select(exists().where(pauses.c.is_active.is_(True)))
+    return select(_pause_is_active())
+
+
+def _pause_is_active():
+    return exists().where(pauses.c.is_active.is_(True))
