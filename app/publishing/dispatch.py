@@ -1320,14 +1320,15 @@ def release_campaign_holds(*, now: datetime | None = None) -> int:
     """Posts held only because their campaign was not active go back to the queue once it is, if not late."""
     now = now or utcnow()
     limit = timedelta(minutes=int(current_app.config["COUNTERPOINT_MAX_LATENESS_MINUTES"]))
+    # On the post's own campaign column: both databases then reach the few held posts by an index,
+    # whichever side they start from (through messages, SQLite with statistics read every post of the
+    # active campaigns, and PostgreSQL without them: 50 ms a tick at coalition scale).
+    active = select(Campaign.id).where(Campaign.status == CampaignStatus.ACTIVE)
     rows = db.session.execute(
-        select(Post.id, Campaign.id)
-        .join(Message, Message.id == Post.message_id)
-        .join(Campaign, Campaign.id == Message.campaign_id)
-        .where(
+        select(Post.id, Post.campaign_id).where(
             Post.status == PostStatus.HELD,
             Post.held_code == HeldCode.CAMPAIGN_NOT_ACTIVE,
-            Campaign.status == CampaignStatus.ACTIVE,
+            Post.campaign_id.in_(active),
             or_(Post.scheduled_at >= now - limit, Post.lateness_confirmed.is_(True)),
         )
     ).all()
