@@ -14,7 +14,8 @@
 2. A tick with nothing due over 100,000 posts on 200 channels: median time and queries per tick.
 
 Run: `make bench` (or `PYTHONPATH=. .venv/bin/python bench/bench_dispatch.py`). SQLite files in a temporary
-folder; also PostgreSQL when BENCH_DATABASE_URL is set (that database's tables are dropped and rebuilt).
+folder; also PostgreSQL when BENCH_DATABASE_URL is set (in its own schema of that database, `bench_dispatch`,
+whose tables are dropped and rebuilt; the page bench's data set beside it is left alone).
 The table goes to stdout and between the bench_dispatch markers of BENCHMARKS.md (BENCH_NO_WRITE=1: not).
 Options: BENCH_DISPATCH_POSTS (2000), BENCH_DISPATCH_CHANNELS (50), BENCH_IDLE_POSTS (100000), BENCH_SQLITE=0,
 BENCH_DISPATCH_RUNS (e.g. "burst:1x4,burst:2x8"; default: every run below).
@@ -37,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet
-from sqlalchemy import event, func, insert, select, text, update
+from sqlalchemy import create_engine, event, func, insert, select, text, update
 
 from app import create_app
 from app.accounts import services as accounts
@@ -58,6 +59,7 @@ LATENCY = 0.050
 TICK_SECONDS = 5.0
 SPREAD_LOAD = 0.8  # spread runs: posts fall due at this share of what the slots can serve
 KEY = Fernet.generate_key().decode()
+DISPATCH_SCHEMA = "bench_dispatch"
 MARK_BEGIN, MARK_END = "<!-- bench_dispatch:begin -->", "<!-- bench_dispatch:end -->"
 # (kind, processes, threads per process)
 RUNS = [("burst", 1, 4), ("burst", 1, 16), ("burst", 2, 8), ("spread", 1, 4), ("spread", 2, 8)]
@@ -105,6 +107,16 @@ def _app(url: str, folder: Path, **config: Any):
             **config,
         }
     )
+
+
+def _own_schema(url: str) -> str:
+    """`url` with a PostgreSQL schema of this bench's own (DISPATCH_SCHEMA): the page bench's data set in the
+    same database survives, so `make bench` run again does not seed it again."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {DISPATCH_SCHEMA}"))
+    engine.dispose()
+    return url + ("&" if "?" in url else "?") + f"options=-csearch_path%3D{DISPATCH_SCHEMA}"
 
 
 def _fresh_schema() -> None:
@@ -460,7 +472,7 @@ def main() -> None:
         else [("SQLite", lambda name: f"sqlite:///{folder / name}")]
     )
     if os.environ.get("BENCH_DATABASE_URL"):
-        url = os.environ["BENCH_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
+        url = _own_schema(os.environ["BENCH_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1))
         targets.append(("PostgreSQL", lambda name: url))
     lines = [
         MARK_BEGIN,
