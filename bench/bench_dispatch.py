@@ -50,6 +50,7 @@ from app.drafting.models import Approval, Message, MessageStatus, MessageVersion
 from app.extensions import db
 from app.publishing.models import Post, PostStatus, WorkerHeartbeat
 from app.publishing.services import idempotency_key
+from bench.report import write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTS = int(os.environ.get("BENCH_DISPATCH_POSTS", 2000))
@@ -453,17 +454,6 @@ def _runs() -> list[tuple[str, int, int]]:
     return runs
 
 
-def _write(section: str) -> None:
-    path = ROOT / "BENCHMARKS.md"
-    current = path.read_text() if path.exists() else "# Benchmarks\n\nWritten by `make bench`.\n"
-    if MARK_BEGIN in current and MARK_END in current:
-        head, rest = current.split(MARK_BEGIN, 1)
-        current = head + section + rest.split(MARK_END, 1)[1]
-    else:
-        current = current.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(current)
-
-
 def main() -> None:
     folder = Path(tempfile.mkdtemp())
     targets = (
@@ -517,7 +507,7 @@ def main() -> None:
         print(lines[-1], flush=True)
     lines.append(MARK_END)
     if os.environ.get("BENCH_NO_WRITE") != "1":
-        _write("\n".join(lines))
+        write_section("\n".join(lines), MARK_BEGIN, MARK_END)
         print("written to BENCHMARKS.md")
 
 

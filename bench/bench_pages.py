@@ -34,6 +34,7 @@ from app.api import tokens  # noqa: E402
 from app.api.models import ApiToken  # noqa: E402
 from app.extensions import db  # noqa: E402
 from bench import scale  # noqa: E402
+from bench.report import write_section  # noqa: E402
 
 TARGET_MS, TARGET_BYTES = 50, 200 * 1024
 MARK_BEGIN, MARK_END = "<!-- bench_pages:begin -->", "<!-- bench_pages:end -->"
@@ -230,17 +231,6 @@ def report(results: dict[str, tuple[dict, list[dict]]], repeat: int, scale_facto
     return "\n".join(lines)
 
 
-def _write(section: str) -> None:
-    path = Path("BENCHMARKS.md")
-    current = path.read_text() if path.exists() else "# Benchmarks\n\nWritten by `make bench`.\n"
-    if MARK_BEGIN in current and MARK_END in current:
-        head, rest = current.split(MARK_BEGIN, 1)
-        current = head + section + rest.split(MARK_END, 1)[1]
-    else:
-        current = current.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(current)
-
-
 def main() -> None:
     repeat = int(os.environ.get("BENCH_REPEAT", "30"))
     factor = float(os.environ.get("BENCH_SCALE", "1"))
@@ -264,7 +254,7 @@ def main() -> None:
         results[name] = (facts, measure(url, facts, repeat))
     section = report(results, repeat, factor)
     if os.environ.get("BENCH_NO_WRITE") != "1":
-        _write(section)
+        write_section(section, MARK_BEGIN, MARK_END)
         print("written to BENCHMARKS.md")
 
 
